@@ -1,0 +1,1 @@
+"""The ``infoshare`` command: Typer sub-commands that call services and print results."""

@@ -1,0 +1,17 @@
+"""The ``infoshare`` command line. Each sub-command lives in a module of its own."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="infoshare",
+    help="Share personal information between partners lawfully, on a need-to-know basis, provably.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def main() -> None:
+    """infoshare: an inter-agency information-sharing protocol, made into a system."""

@@ -1,0 +1,1 @@
+"""Entities and value types of the protocol's world: people, organisations, identifiers."""

@@ -1,0 +1,1 @@
+"""The ledger's mathematics: canonical encoding, hash chain, Merkle proofs, signed checkpoints."""

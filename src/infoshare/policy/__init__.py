@@ -1,0 +1,1 @@
+"""The decision engine: compile a protocol and its agreements into a policy, decide, explain."""

@@ -1,0 +1,1 @@
+"""Pseudonymisation, aggregation and small-number suppression (principle 11, procedure B8)."""

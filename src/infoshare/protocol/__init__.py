@@ -1,0 +1,34 @@
+"""Protocol packs: a protocol as data (partners, purposes, principles, procedures, legal
+grounds, data categories, roles, transfer methods, review schedule, suppression rule),
+loaded and validated so that nothing about one region is hard-coded.
+"""
+
+from infoshare.protocol.schema import (
+    Clause,
+    DataCategory,
+    LegalGround,
+    Membership,
+    Organisation,
+    OrganisationType,
+    Principle,
+    Procedure,
+    ProtocolPack,
+    Purpose,
+    Role,
+    TransferMethod,
+)
+
+__all__ = [
+    "Clause",
+    "DataCategory",
+    "LegalGround",
+    "Membership",
+    "Organisation",
+    "OrganisationType",
+    "Principle",
+    "Procedure",
+    "ProtocolPack",
+    "Purpose",
+    "Role",
+    "TransferMethod",
+]
