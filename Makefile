@@ -33,8 +33,8 @@ lock: | $(UV) ## re-resolve uv.lock after changing pyproject.toml
 
 .PHONY: demo
 demo: install ## set up infoshare.db with the leeds-2002 pack and demo data, then serve it
-	$(BIN)/infoshare demo --size small
-	$(BIN)/infoshare serve
+	INFOSHARE_ENVIRONMENT=development $(BIN)/infoshare demo --size small
+	INFOSHARE_ENVIRONMENT=development $(BIN)/infoshare serve
 
 .PHONY: lint
 lint: install ## ruff (lint and format check), mypy, import-linter
