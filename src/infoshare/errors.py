@@ -7,7 +7,13 @@ Each shell maps this tree in one place: ``api/problems.py`` to HTTP problem+json
     ├── InputError                 the input is wrong; nothing was changed (HTTP 422, CLI exit 1)
     │   ├── InvalidNHSNumberError  not ten digits, or the modulus-11 check digit disagrees
     │   ├── UnknownReferenceError  names a purpose, organisation, category … that does not exist
-    │   └── PackError              a protocol pack is malformed; carries every problem found
+    │   ├── PackError              a protocol pack is malformed; carries every problem found
+    │   └── LedgerError            ledger input that cannot be trusted or used
+    │       ├── LedgerEntryError   an entry or value the canonical encoding cannot hold
+    │       ├── SigningKeyError    a signing or verifier key that is malformed
+    │       ├── CheckpointError    a checkpoint that is malformed or whose signature fails
+    │       ├── ProofError         a proof that is malformed or does not lead to the root
+    │       └── LedgerRangeError   a sequence number or tree size outside the ledger
     ├── ConflictError              would contradict what is stored, e.g. a duplicate code (409)
     ├── NotFoundError              the thing asked for does not exist (404)
     ├── PermissionDeniedError      the caller may not do this (403)
@@ -59,9 +65,12 @@ class PackProblem:
     file: str
     location: str
     reason: str
+    #: the line in ``file`` (1-based), where the pack's loader could tell
+    line: int | None = None
 
     def __str__(self) -> str:
-        return f"{self.file}: {self.location}: {self.reason}"
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        return f"{where}: {self.location}: {self.reason}"
 
 
 class PackError(InputError):
@@ -99,3 +108,39 @@ class ConfigurationError(InfoshareError):
     """Settings are missing or unsafe; infoshare refuses to start rather than run insecurely."""
 
     code = "configuration"
+
+
+class LedgerError(InputError):
+    """Ledger input (an entry, key, checkpoint or proof) that cannot be used or trusted."""
+
+    code = "ledger"
+
+
+class LedgerEntryError(LedgerError):
+    """An entry or value that the ledger's canonical encoding cannot hold."""
+
+    code = "invalid-ledger-entry"
+
+
+class SigningKeyError(LedgerError):
+    """A signing key or verifier key whose text or bytes are malformed."""
+
+    code = "invalid-signing-key"
+
+
+class CheckpointError(LedgerError):
+    """A checkpoint that is malformed, names another log, or whose signature does not verify."""
+
+    code = "invalid-checkpoint"
+
+
+class ProofError(LedgerError):
+    """An inclusion or consistency proof that is malformed or does not lead to the root."""
+
+    code = "invalid-proof"
+
+
+class LedgerRangeError(LedgerError):
+    """A sequence number, leaf index or tree size outside the ledger (or outside the tree)."""
+
+    code = "ledger-out-of-range"
