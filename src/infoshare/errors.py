@@ -8,12 +8,18 @@ Each shell maps this tree in one place: ``api/problems.py`` to HTTP problem+json
     │   ├── InvalidNHSNumberError  not ten digits, or the modulus-11 check digit disagrees
     │   ├── UnknownReferenceError  names a purpose, organisation, category … that does not exist
     │   ├── PackError              a protocol pack is malformed; carries every problem found
-    │   └── LedgerError            ledger input that cannot be trusted or used
-    │       ├── LedgerEntryError   an entry or value the canonical encoding cannot hold
-    │       ├── SigningKeyError    a signing or verifier key that is malformed
-    │       ├── CheckpointError    a checkpoint that is malformed or whose signature fails
-    │       ├── ProofError         a proof that is malformed or does not lead to the root
-    │       └── LedgerRangeError   a sequence number or tree size outside the ledger
+    │   ├── LedgerError            ledger input that cannot be trusted or used
+    │   │   ├── LedgerEntryError   an entry or value the canonical encoding cannot hold
+    │   │   ├── SigningKeyError    a signing or verifier key that is malformed
+    │   │   ├── CheckpointError    a checkpoint that is malformed or whose signature fails
+    │   │   ├── ProofError         a proof that is malformed or does not lead to the root
+    │   │   └── LedgerRangeError   a sequence number or tree size outside the ledger
+    │   └── ConsentRecordError     a consent, withdrawal or capacity assessment that cannot be true
+    │       ├── NaiveDatetimeError     a moment without a time zone (the core works in UTC)
+    │       ├── InvalidPeriodError     validity that ends before, or when, it starts
+    │       ├── FutureTimestampError   obtained, withdrawn or assessed after the `now` given
+    │       ├── AlreadyWithdrawnError  withdrawing a consent already withdrawn, or a refusal
+    │       └── MissingAuthorityError  a representative whose authority is not recorded
     ├── ConflictError              would contradict what is stored, e.g. a duplicate code (409)
     ├── NotFoundError              the thing asked for does not exist (404)
     ├── PermissionDeniedError      the caller may not do this (403)
@@ -144,3 +150,39 @@ class LedgerRangeError(LedgerError):
     """A sequence number, leaf index or tree size outside the ledger (or outside the tree)."""
 
     code = "ledger-out-of-range"
+
+
+class ConsentRecordError(InputError):
+    """A consent, withdrawal or capacity assessment that contradicts itself (A1–A3)."""
+
+    code = "invalid-consent-record"
+
+
+class NaiveDatetimeError(ConsentRecordError):
+    """A moment given without a time zone; the core compares moments in UTC."""
+
+    code = "naive-datetime"
+
+
+class InvalidPeriodError(ConsentRecordError):
+    """A validity period that ends before (or when) it starts."""
+
+    code = "invalid-period"
+
+
+class FutureTimestampError(ConsentRecordError):
+    """Something recorded as obtained, withdrawn or assessed after the moment of recording."""
+
+    code = "timestamp-in-future"
+
+
+class AlreadyWithdrawnError(ConsentRecordError):
+    """A withdrawal of a consent that is already withdrawn (or of a refusal)."""
+
+    code = "already-withdrawn"
+
+
+class MissingAuthorityError(ConsentRecordError):
+    """A representative acting for someone without the authority that lets them act recorded."""
+
+    code = "missing-authority"
