@@ -14,13 +14,16 @@ Each shell maps this tree in one place: ``api/problems.py`` to HTTP problem+json
     │   │   ├── CheckpointError    a checkpoint that is malformed or whose signature fails
     │   │   ├── ProofError         a proof that is malformed or does not lead to the root
     │   │   └── LedgerRangeError   a sequence number or tree size outside the ledger
-    │   └── ConsentRecordError     a consent, withdrawal or capacity assessment that cannot be true
-    │       ├── NaiveDatetimeError     a moment without a time zone (the core works in UTC)
-    │       ├── InvalidPeriodError     validity that ends before, or when, it starts
-    │       ├── FutureTimestampError   obtained, withdrawn or assessed after the `now` given
-    │       ├── AlreadyWithdrawnError  withdrawing a consent already withdrawn, or a refusal
-    │       └── MissingAuthorityError  a representative whose authority is not recorded
+    │   ├── ConsentRecordError     a consent, withdrawal or capacity assessment that cannot be true
+    │   │   ├── NaiveDatetimeError     a moment without a time zone (the core works in UTC)
+    │   │   ├── InvalidPeriodError     validity that ends before, or when, it starts
+    │   │   ├── FutureTimestampError   obtained, withdrawn or assessed after the `now` given
+    │   │   ├── AlreadyWithdrawnError  withdrawing a consent already withdrawn, or a refusal
+    │   │   └── MissingAuthorityError  a representative whose authority is not recorded
+    │   └── AgreementFileError     an ISA file that is not YAML or not an agreement; every problem
     ├── ConflictError              would contradict what is stored, e.g. a duplicate code (409)
+    │   └── AgreementStateError    an ISA's status does not allow this, e.g. signing twice
+    │       └── AgreementNotReadyError  activation refused: lint errors or parties yet to sign
     ├── NotFoundError              the thing asked for does not exist (404)
     ├── PermissionDeniedError      the caller may not do this (403)
     └── ConfigurationError         settings are missing or unsafe (CLI exit 2; the app won't start)
@@ -186,3 +189,37 @@ class MissingAuthorityError(ConsentRecordError):
     """A representative acting for someone without the authority that lets them act recorded."""
 
     code = "missing-authority"
+
+
+class AgreementFileError(InputError):
+    """An Information Sharing Agreement file that is not YAML or not an agreement.
+
+    ``problems`` lists every problem (file, location, reason, line), not only the first.
+    """
+
+    code = "invalid-agreement"
+
+    def __init__(self, problems: list[PackProblem]) -> None:
+        count = len(problems)
+        first = problems[0] if problems else PackProblem("?", "?", "unknown problem")
+        noun = "problem" if count == 1 else "problems"
+        listed = "\n".join(f"  {problem}" for problem in problems)
+        where = first.file if first.line is None else f"{first.file}:{first.line}"
+        super().__init__(f"the agreement file has {count} {noun}:\n{listed}", field=where)
+        self.problems = problems
+
+
+class AgreementStateError(ConflictError):
+    """An agreement's status does not allow the step asked for, e.g. signing twice."""
+
+    code = "agreement-state"
+
+
+class AgreementNotReadyError(AgreementStateError):
+    """Activation refused: lint errors, or a party has not signed; ``reasons`` says which."""
+
+    code = "agreement-not-ready"
+
+    def __init__(self, message: str, reasons: list[str]) -> None:
+        super().__init__(message)
+        self.reasons = reasons
