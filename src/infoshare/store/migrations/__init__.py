@@ -1,0 +1,1 @@
+"""Alembic migrations for SQLite and PostgreSQL: one history, run through ``store/schema.py``."""

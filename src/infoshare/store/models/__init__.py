@@ -1,0 +1,39 @@
+"""Every table of infoshare, on one metadata (``Base.metadata``), split by aggregate.
+
+Importing this package registers all models, which is what Alembic and the services need.
+"""
+
+from infoshare.store.models.base import Base, UTCDateTime
+from infoshare.store.models.catalogue import (
+    ClauseKind,
+    ClauseRecord,
+    DataCategoryRecord,
+    LegalGroundRecord,
+    ProtocolPackRecord,
+    PurposeRecord,
+    RoleRecord,
+    TransferMethodRecord,
+)
+from infoshare.store.models.demo import DemoDatasetRecord
+from infoshare.store.models.organisations import OrganisationRecord
+from infoshare.store.models.service_users import LocalIdentifierRecord, ServiceUserRecord
+from infoshare.store.models.staff import StaffRecord, StaffRoleRecord
+
+__all__ = [
+    "Base",
+    "ClauseKind",
+    "ClauseRecord",
+    "DataCategoryRecord",
+    "DemoDatasetRecord",
+    "LegalGroundRecord",
+    "LocalIdentifierRecord",
+    "OrganisationRecord",
+    "ProtocolPackRecord",
+    "PurposeRecord",
+    "RoleRecord",
+    "ServiceUserRecord",
+    "StaffRecord",
+    "StaffRoleRecord",
+    "TransferMethodRecord",
+    "UTCDateTime",
+]
