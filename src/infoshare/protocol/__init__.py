@@ -3,6 +3,14 @@ grounds, data categories, roles, transfer methods, review schedule, suppression 
 loaded and validated so that nothing about one region is hard-coded.
 """
 
+from infoshare.protocol.loader import (
+    builtin_pack_names,
+    builtin_pack_path,
+    load_builtin_pack,
+    load_pack,
+    load_pack_reference,
+    load_pack_texts,
+)
 from infoshare.protocol.schema import (
     Clause,
     DataCategory,
@@ -31,4 +39,10 @@ __all__ = [
     "Purpose",
     "Role",
     "TransferMethod",
+    "builtin_pack_names",
+    "builtin_pack_path",
+    "load_builtin_pack",
+    "load_pack",
+    "load_pack_reference",
+    "load_pack_texts",
 ]

@@ -8,11 +8,14 @@ naming a purpose, an organisation naming its type) are checked by ``validate.py`
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from infoshare.errors import UnknownReferenceError
 
 #: lower-case words joined by dashes: the ids a pack gives its entries
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=64)]
@@ -23,12 +26,16 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 PRINCIPLE_ID = re.compile(r"^P([1-9][0-9]?)$")
 PROCEDURE_ID = re.compile(r"^([A-Z])([1-9][0-9]?)$")
 
+E = TypeVar("E")
+
 
 class _Entry(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class OrganisationType(StrEnum):
+    """What kind of body a partner is; legal grounds name the types that may rely on them."""
+
     ACUTE_TRUST = "acute-trust"
     MENTAL_HEALTH_TRUST = "mental-health-trust"
     PRIMARY_CARE_TRUST = "primary-care-trust"
@@ -41,6 +48,10 @@ class OrganisationType(StrEnum):
     COMMUNITY_HEALTH = "community-health"
     GENERAL_PRACTICE = "general-practice"
     INTEGRATED_CARE_BOARD = "integrated-care-board"
+    #: a statutory patients' watchdog (Community Health Councils, NHS Act 1977; later
+    #: Healthwatch): it represents the public's interest in the NHS, neither provides care
+    #: nor is a voluntary body, so no other type lets a ground include or exclude it rightly
+    PATIENT_WATCHDOG = "patient-watchdog"
 
 
 class Membership(StrEnum):
@@ -159,6 +170,9 @@ class LegalGround(_Entry):
     #: duty (must share when asked), power (may share), condition (makes processing lawful),
     #: or constraint (limits sharing)
     effect: Literal["duty", "power", "condition", "constraint", "exemption"]
+    #: other grounds that must hold as well when this one is relied on, e.g. the DPA 1998
+    #: Schedule 2 and 3 conditions a statutory power still needs
+    relies_on: list[Slug] = Field(default_factory=list)
 
 
 class Safeguard(_Entry):
@@ -252,25 +266,44 @@ class ProtocolPack(_Entry):
         return self.pack.id
 
     def principle(self, number: int) -> Principle:
-        return next(p for p in self.principles if p.number == number)
+        return _find(self.principles, "principle", f"P{number}", lambda p: p.id)
 
     def procedure(self, procedure_id: str) -> Procedure:
-        return next(p for p in self.procedures if p.id == procedure_id)
+        return _find(self.procedures, "procedure", procedure_id, lambda p: p.id)
 
     def purpose(self, purpose_id: str) -> Purpose:
-        return next(p for p in self.purposes if p.id == purpose_id)
+        return _find(self.purposes, "purpose", purpose_id, lambda p: p.id)
 
     def organisation(self, code: str) -> Organisation:
-        return next(o for o in self.organisations if o.code == code)
+        return _find(self.organisations, "organisation", code, lambda o: o.code)
 
     def category(self, category_id: str) -> DataCategory:
-        return next(c for c in self.data_categories if c.id == category_id)
+        return _find(self.data_categories, "data category", category_id, lambda c: c.id)
 
     def legal_ground(self, ground_id: str) -> LegalGround:
-        return next(g for g in self.legal_grounds if g.id == ground_id)
+        return _find(self.legal_grounds, "legal ground", ground_id, lambda g: g.id)
+
+    def role(self, role_id: str) -> Role:
+        return _find(self.roles, "role", role_id, lambda r: r.id)
+
+    def transfer_method(self, method_id: str) -> TransferMethod:
+        return _find(self.transfer_methods, "transfer method", method_id, lambda m: m.id)
+
+    def section(self, number: str) -> Clause:
+        return _find(self.sections, "section", number, lambda s: s.id)
 
     def cites(self, clause: str) -> bool:
         """Whether ``clause`` (``Principle 7``, ``Procedure A5``, ``Section 4.4``) exists here."""
         known = {p.citation for p in self.principles} | {p.citation for p in self.procedures}
         known |= {f"Section {s.id}" for s in self.sections}
         return clause in known
+
+
+def _find(items: Sequence[E], what: str, wanted: str, key: Callable[[E], str]) -> E:
+    for item in items:
+        if key(item) == wanted:
+            return item
+    known = ", ".join(f"`{key(item)}`" for item in items)
+    raise UnknownReferenceError(
+        f"the protocol pack has no {what} `{wanted}`; use one of {known}", field=what
+    )
