@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.support.databases import DatabaseTemplates
 from tests.support.postgres import PostgresServer, find_bindir, running_postgres
 
 REQUIRE_POSTGRES = os.environ.get("INFOSHARE_REQUIRE_POSTGRES") == "1"
@@ -40,3 +41,19 @@ def database_url(
         yield url
     finally:
         server.drop_database(url)
+
+
+@pytest.fixture(scope="session")
+def database_templates(tmp_path_factory: pytest.TempPathFactory) -> DatabaseTemplates:
+    """Databases migrated once per session and copied per test (see tests/support/databases)."""
+    return DatabaseTemplates(tmp_path_factory.mktemp("templates"))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def migrated_database_url(
+    request: pytest.FixtureRequest, database_templates: DatabaseTemplates
+) -> Iterator[str]:
+    """The URL of a database with the newest schema and no rows, on SQLite and PostgreSQL."""
+    from infoshare.store import schema
+
+    yield from database_templates.copy(request, request.param, "migrated", schema.upgrade)

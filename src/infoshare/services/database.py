@@ -1,0 +1,18 @@
+"""The database handle the interfaces hold: open it once per process, hand out units of work.
+
+Web, API and CLI may not import ``infoshare.store``; they open the database here and pass
+``db.unit_of_work()`` to each service call.
+"""
+
+from __future__ import annotations
+
+from infoshare.store.database import Database
+from infoshare.store.unit_of_work import UnitOfWork
+
+
+def open_database(url: str) -> Database:
+    """Connect to ``url`` (SQLite or PostgreSQL); ConfigurationError for any other scheme."""
+    return Database.open(url)
+
+
+__all__ = ["Database", "UnitOfWork", "open_database"]
