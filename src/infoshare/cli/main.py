@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import typer
 
+from infoshare.cli.pack import pack_app
+
 app = typer.Typer(
     name="infoshare",
     help="Share personal information between partners lawfully, on a need-to-know basis, provably.",
@@ -15,3 +17,6 @@ app = typer.Typer(
 @app.callback()
 def main() -> None:
     """infoshare: an inter-agency information-sharing protocol, made into a system."""
+
+
+app.add_typer(pack_app, name="pack")

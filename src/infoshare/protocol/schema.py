@@ -222,7 +222,7 @@ class SuppressionRule(_Entry):
     """B8: small-number suppression for statistics."""
 
     procedure: Annotated[str, StringConstraints(pattern=PROCEDURE_ID.pattern)]
-    #: counts from 1 up to this number are suppressed
+    #: counts n with 1 <= n < suppress_below are suppressed; zero is shown (it identifies no one)
     suppress_below: int = Field(ge=1)
     #: other counts are rounded to the nearest multiple of this (1 means not rounded)
     round_to: int = Field(ge=1)
