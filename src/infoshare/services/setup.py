@@ -27,7 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from infoshare.errors import ConflictError
-from infoshare.protocol.loader import load_builtin_pack
+from infoshare.protocol.loader import load_pack_reference
 from infoshare.protocol.schema import ProtocolPack
 from infoshare.services.clock import now_or
 from infoshare.store import schema
@@ -91,8 +91,8 @@ def upgrade_schema(url: str) -> SchemaUpgrade:
 
 
 def initialise(url: str, pack_name: str, *, now: datetime | None = None) -> SetupReport:
-    """Create or upgrade the schema at ``url`` and load the built-in pack ``pack_name``."""
-    pack = load_builtin_pack(pack_name)
+    """Create or upgrade the schema at ``url`` and load the pack ``pack_name`` (a name or path)."""
+    pack = load_pack_reference(pack_name)
     upgraded = upgrade_schema(url)
     db = Database.open(url)
     try:
