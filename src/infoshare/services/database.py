@@ -6,6 +6,9 @@ Web, API and CLI may not import ``infoshare.store``; they open the database here
 
 from __future__ import annotations
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
 from infoshare.store.database import Database
 from infoshare.store.unit_of_work import UnitOfWork
 
@@ -15,4 +18,12 @@ def open_database(url: str) -> Database:
     return Database.open(url)
 
 
-__all__ = ["Database", "UnitOfWork", "open_database"]
+__all__ = ["Database", "UnitOfWork", "open_database", "redacted_url"]
+
+
+def redacted_url(url: str) -> str:
+    """``url`` with any password replaced by ``***``, fit to print."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url

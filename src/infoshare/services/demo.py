@@ -167,7 +167,11 @@ def build_demo(
     with db.unit_of_work() as uow:
         session = uow.session
         existing = session.scalars(select(DemoDatasetRecord)).first()
-        if existing is None:
+        created = existing is None
+        if existing is not None:
+            size_name, seed = existing.size, existing.seed
+        else:
+            size_name = size.name
             _refuse_real_data(session)
             rng = random.Random(seed)  # noqa: S311 - synthetic people, not secrets
             organisations = session.scalars(
@@ -193,11 +197,7 @@ def build_demo(
                 )
             )
             uow.commit()
-    if existing is not None:
-        size_name, seed = existing.size, existing.seed
-    else:
-        size_name = size.name
-    return _report(db, size_name, seed, created=existing is None)
+    return _report(db, size_name, seed, created=created)
 
 
 def _refuse_real_data(session: Session) -> None:
