@@ -8,7 +8,6 @@ from infoshare.cli.db import db_app
 from infoshare.cli.demo import demo_command
 from infoshare.cli.init import init_command
 from infoshare.cli.isa import isa_app
-from infoshare.cli.isa import isa_app
 from infoshare.cli.pack import pack_app
 
 app = typer.Typer(
@@ -28,5 +27,4 @@ app.add_typer(pack_app, name="pack")
 app.command("init")(init_command)
 app.add_typer(db_app, name="db")
 app.command("demo")(demo_command)
-app.add_typer(isa_app, name="isa")
 app.add_typer(isa_app, name="isa")
