@@ -26,6 +26,7 @@ Each shell maps this tree in one place: ``api/problems.py`` to HTTP problem+json
     │       └── AgreementNotReadyError  activation refused: lint errors or parties yet to sign
     ├── NotFoundError              the thing asked for does not exist (404)
     ├── PermissionDeniedError      the caller may not do this (403)
+    ├── NotReadyError              the database is not initialised or not current (503; CLI exit 1)
     └── ConfigurationError         settings are missing or unsafe (CLI exit 2; the app won't start)
 
 Messages start in lower case, put the user's input in backticks and say what to do.
@@ -111,6 +112,12 @@ class PermissionDeniedError(InfoshareError):
     """The caller may not do this."""
 
     code = "permission-denied"
+
+
+class NotReadyError(InfoshareError):
+    """The database is not ready to serve: unreachable, never initialised, or schema behind."""
+
+    code = "not-ready"
 
 
 class ConfigurationError(InfoshareError):
