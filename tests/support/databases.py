@@ -69,3 +69,21 @@ class DatabaseTemplates:
         ) as conn:
             conn.execute(f'CREATE DATABASE "{target}" TEMPLATE "{template}"')
         return server.url(target)
+
+
+def row_counts(url: str) -> dict[str, int]:
+    """How many rows each table of infoshare's schema holds: to show that nothing changed."""
+    from sqlalchemy import func, select
+
+    from infoshare.store.database import make_engine
+    from infoshare.store.models import Base
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            return {
+                table.name: connection.scalar(select(func.count()).select_from(table)) or 0
+                for table in Base.metadata.sorted_tables
+            }
+    finally:
+        engine.dispose()
