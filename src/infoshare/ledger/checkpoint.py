@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
-from infoshare.errors import CheckpointError, LedgerEntryError
+from infoshare.errors import CheckpointError, LedgerEntryError, SigningKeyError
 from infoshare.ledger.canonical import MAX_SAFE_INTEGER, format_time, parse_time
 from infoshare.ledger.keys import SIGNATURE_SIZE, SigningKey, VerifierKey, check_name
 from infoshare.ledger.merkle import HASH_SIZE
@@ -51,7 +51,10 @@ class Checkpoint:
     time: datetime
 
     def __post_init__(self) -> None:
-        check_name(self.origin)
+        try:
+            check_name(self.origin)
+        except SigningKeyError as error:
+            raise CheckpointError(error.message, field="origin") from None
         if not isinstance(self.size, int) or not 0 <= self.size <= MAX_SAFE_INTEGER:
             raise CheckpointError(f"the tree size `{self.size}` is not a whole number from 0")
         if not isinstance(self.root, bytes) or len(self.root) != HASH_SIZE:

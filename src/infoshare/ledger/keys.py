@@ -140,7 +140,7 @@ def _decode_blob(blob: str, size: int, what: str) -> bytes:
 
 
 def _split_key(text: str, what: str) -> tuple[str, str, str]:
-    parts = text.strip().split("+")
+    parts = text.strip().split("+", 2)
     if len(parts) != 3:
         raise SigningKeyError(
             f"the {what} `{text.strip()}` is not `name+keyid+key`; copy it exactly as written"
