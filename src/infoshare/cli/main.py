@@ -9,6 +9,7 @@ from infoshare.cli.demo import demo_command
 from infoshare.cli.init import init_command
 from infoshare.cli.isa import isa_app
 from infoshare.cli.pack import pack_app
+from infoshare.cli.serve import serve_command
 
 app = typer.Typer(
     name="infoshare",
@@ -28,3 +29,4 @@ app.command("init")(init_command)
 app.add_typer(db_app, name="db")
 app.command("demo")(demo_command)
 app.add_typer(isa_app, name="isa")
+app.command("serve")(serve_command)

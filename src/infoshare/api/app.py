@@ -1,0 +1,89 @@
+"""The HTTP application: one FastAPI app serving the REST API, the web pages and static files.
+
+``create_app`` is the only way to build it. Settings are read there, never at import time,
+and the database is opened there once for the life of the process (services hand out a unit
+of work per request). Every response carries the security headers of Procedure B1, and every
+error is answered through ``problems.py``: problem+json under ``/api``, a page elsewhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from infoshare import __version__
+from infoshare.api import health, v1
+from infoshare.api.problems import install_problem_handlers
+from infoshare.api.security_headers import SecurityHeadersMiddleware
+from infoshare.services.database import open_database
+from infoshare.settings import Settings, load_settings
+from infoshare.web import pages
+from infoshare.web.error_pages import error_page
+from infoshare.web.templates import STATIC_DIR
+
+TITLE = "infoshare API"
+DESCRIPTION = """\
+Share personal information between health, social care and other partners lawfully, on a
+need-to-know basis, provably: an inter-agency information-sharing protocol made into a system.
+
+Routes are versioned under `/api/v1`. Every error is an RFC 9457 problem
+(`application/problem+json`) with a stable `type` URI, a `title`, the `status`, a `detail`
+saying what to do, and `field` or `errors` where the fault is in the input. See `docs/api.md`.
+"""
+
+#: OpenAPI tags, in the order the API description lists them
+TAGS = [
+    {
+        "name": "protocol",
+        "description": "The protocol itself, as the public sees it (section 4.2): purposes, "
+        "principles, procedures and who has adopted it.",
+    },
+    {
+        "name": "organisations",
+        "description": "The partners of the protocol (section 1.2) and their adoption of it "
+        "(Procedure C1).",
+    },
+    {"name": "health", "description": "Whether the service is ready to answer."},
+]
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the application for ``settings`` (read from the environment if not given).
+
+    Raises ConfigurationError if the settings are missing or unsafe.
+    """
+    settings = settings if settings is not None else load_settings()
+    database = open_database(settings.sqlalchemy_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        database.dispose()
+
+    app = FastAPI(
+        title=TITLE,
+        description=DESCRIPTION,
+        version=__version__,
+        openapi_tags=TAGS,
+        license_info={"name": "Apache-2.0", "identifier": "Apache-2.0"},
+        # The interactive documentation pages load scripts from a CDN: neither the
+        # Content-Security-Policy nor an offline machine allows it. /openapi.json stays.
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.database = database
+
+    app.include_router(health.router)
+    app.include_router(v1.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    install_problem_handlers(app, error_page)
+    # Added last, so it is the outermost middleware: every response passes through it.
+    app.add_middleware(SecurityHeadersMiddleware)
+    return app

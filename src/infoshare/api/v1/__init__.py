@@ -1,0 +1,16 @@
+"""Version 1 of the REST API, mounted under ``/api/v1``.
+
+A change that would break a client goes into a new version beside this one; additions
+(new routes, new optional fields) are made here.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from infoshare.api.v1 import protocol
+
+PREFIX = "/api/v1"
+
+router = APIRouter(prefix=PREFIX)
+router.include_router(protocol.router)

@@ -1,0 +1,45 @@
+"""The Jinja2 environment every page is rendered with, and the filters the templates use.
+
+Autoescaping is on for everything and undefined names are errors, so a template can neither
+inject markup from data nor silently print nothing where a value was expected.
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import date
+from pathlib import Path
+
+import jinja2
+from fastapi.templating import Jinja2Templates
+
+from infoshare import __version__
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+def long_date(value: date) -> str:
+    """A date as people in the UK write it: ``1 October 2002``."""
+    return f"{value.day} {value:%B %Y}"
+
+
+def vocabulary(value: str) -> str:
+    """A vocabulary slug for reading: ``primary-care-trust`` becomes ``Primary care trust``."""
+    return value.replace("-", " ").capitalize()
+
+
+@functools.cache
+def page_templates() -> Jinja2Templates:
+    """The templates of the web pages, with infoshare's filters and globals; built once."""
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters["long_date"] = long_date
+    environment.filters["vocabulary"] = vocabulary
+    environment.globals["version"] = __version__
+    return Jinja2Templates(env=environment)
