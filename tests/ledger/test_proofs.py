@@ -65,7 +65,7 @@ GOOD = json.loads(inclusion(3, 10).to_json())
         (json.dumps(GOOD | {"sequence": -1}), "sequence number `-1`"),
         (json.dumps(GOOD | {"tree_size": "10"}), "tree size `10`"),
         (json.dumps(GOOD | {"sequence": True}), "sequence number `True`"),
-        (json.dumps(GOOD | {"entry": "%%%"}), "not valid base64"),
+        (json.dumps(GOOD | {"entry": "%%%"}), "not valid, canonical base64"),
         (json.dumps(GOOD | {"proof": "abc"}), "not a list"),
         (json.dumps(GOOD | {"proof": [1]}), "not a base64 string"),
     ],

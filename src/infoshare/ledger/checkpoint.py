@@ -138,6 +138,10 @@ def split_note(note: str) -> tuple[str, list[tuple[str, bytes]]]:
                 raw = base64.b64decode(match.group(2), validate=True)
             except binascii.Error:
                 raw = b""
+            # Unused low bits in the last base64 digit would let one signature have many
+            # spellings; only the canonical one is accepted.
+            if base64.b64encode(raw).decode("ascii") != match.group(2):
+                raw = b""
         if match is None or len(raw) < 5:
             raise CheckpointError(
                 f"the signature line `{line}` is not `— <name> <base64 signature>`"

@@ -131,6 +131,8 @@ def _decode_blob(blob: str, size: int, what: str) -> bytes:
         raw = base64.b64decode(blob.encode("ascii"), validate=True)
     except (binascii.Error, UnicodeEncodeError):
         raw = b""
+    if base64.b64encode(raw).decode("ascii") != blob:
+        raw = b""
     if len(raw) != 1 + size or raw[:1] != ED25519:
         raise SigningKeyError(
             f"the {what} `{blob}` is not base64 of 0x01 and {size} key bytes; "

@@ -35,9 +35,12 @@ def _unb64(text: object, what: str) -> bytes:
     if not isinstance(text, str):
         raise ProofError(f"the {what} is not a base64 string")
     try:
-        return base64.b64decode(text.encode("ascii"), validate=True)
+        raw = base64.b64decode(text.encode("ascii"), validate=True)
     except (binascii.Error, UnicodeEncodeError):
-        raise ProofError(f"the {what} `{text[:60]}` is not valid base64") from None
+        raw = None
+    if raw is None or base64.b64encode(raw).decode("ascii") != text:
+        raise ProofError(f"the {what} `{text[:60]}` is not valid, canonical base64")
+    return raw
 
 
 def _object(text: str | bytes, kind: str, keys: set[str]) -> Mapping[str, Any]:
