@@ -1,0 +1,27 @@
+"""Fixtures for protocol pack tests: a writable copy of a built-in pack to break."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from infoshare.protocol import builtin_pack_path
+
+
+@pytest.fixture
+def leeds_copy(tmp_path: Path) -> Path:
+    """A copy of the leeds-2002 pack in ``tmp_path``, for a test to edit."""
+    target = tmp_path / "leeds-copy"
+    shutil.copytree(builtin_pack_path("leeds-2002"), target)
+    return target
+
+
+def edit(path: Path, old: str, new: str) -> int:
+    """Replace the one occurrence of ``old`` in ``path``; return its 1-based line."""
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"`{old}` occurs {text.count(old)} times in {path.name}"
+    line = text[: text.index(old)].count("\n") + 1
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return line
