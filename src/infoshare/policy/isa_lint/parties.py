@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 from infoshare.domain.agreement import InformationSharingAgreement
 from infoshare.policy.isa_lint.rule import Issue, LintContext, RuleId, Severity, rule
+from infoshare.policy.isa_lint.transfers import procedures_relied_on
 from infoshare.protocol.schema import Membership, ProtocolPack
 
 
@@ -58,21 +59,24 @@ def unknown_organisation(
     RuleId.SUPPORTING_MEMBER,
     Severity.WARNING,
     "Section 1.2",
-    checks="parties that only support the protocol are bound to it by the agreement itself",
-    fix="have the member confirm in writing that it follows the protocol's procedures (C3)",
+    checks="a party that only supports the protocol has confirmed the procedures relied on",
+    fix="record the member's confirmation that it follows those procedures (Procedure C3)",
 )
 def supporting_member(
     isa: InformationSharingAgreement, pack: ProtocolPack, context: LintContext
 ) -> Iterator[Issue]:
     members = {o.code for o in pack.organisations if o.membership is Membership.SUPPORTING_MEMBER}
+    needed = set(procedures_relied_on(isa, pack))
+    confirmed = context.confirmed_procedures or {}
     for index, party in enumerate(isa.parties):
-        if party.organisation in members:
+        if party.organisation in members and not needed <= confirmed.get(party.organisation, set()):
             yield Issue(
                 ("parties", index, "organisation"),
                 f"`{party.organisation}` supports the protocol but is not party to it, so it "
                 "has not undertaken the protocol's procedures",
-                f"record in `parties[{index}].responsibilities` that `{party.organisation}` "
-                "will follow the protocol's procedures, and confirm its adoption of them (C3)",
+                f"record `{party.organisation}`'s written confirmation that it follows procedures "
+                f"{', '.join(sorted(needed))} (Procedure C3), and say so in "
+                f"`parties[{index}].responsibilities`",
             )
 
 

@@ -106,7 +106,8 @@ def unknown_safeguard(
                 )
 
 
-def _procedures_relied_on(isa: InformationSharingAgreement, pack: ProtocolPack) -> list[str]:
+def procedures_relied_on(isa: InformationSharingAgreement, pack: ProtocolPack) -> list[str]:
+    """The standard procedures the agreement's sharing depends on, by id (for C3)."""
     needed = {"B1", "B7"}
     procedures = {m.id: m.procedure for m in pack.transfer_methods}
     needed |= {procedures[t.method] for t in isa.transfer_methods if t.method in procedures}
@@ -133,7 +134,7 @@ def procedure_not_confirmed(
 ) -> Iterator[Issue]:
     if context.confirmed_procedures is None:
         return  # unknown here; the register of confirmations supplies it when it has it
-    needed = _procedures_relied_on(isa, pack)
+    needed = procedures_relied_on(isa, pack)
     for index, code in enumerate(isa.party_codes):
         confirmed = context.confirmed_procedures.get(code, frozenset())
         missing = [p for p in needed if p not in confirmed]
