@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from infoshare.errors import LedgerEntryError
+from infoshare.ledger.canonical import canonical_json
 from infoshare.ledger.events import (
     EVENT_CLAUSES,
     EventKind,
@@ -96,3 +97,29 @@ def test_bad_fields_are_refused_with_the_field_named(change: dict[str, object], 
 def test_decoding_refuses_anything_not_exactly_a_canonical_entry(body: bytes, says: str) -> None:
     with pytest.raises(LedgerEntryError, match=says):
         decode_entry(body)
+
+
+identifiers = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,20}", fullmatch=True)
+
+
+@given(
+    st.integers(0, 2**53 - 1),
+    st.datetimes(timezones=st.timezones()),
+    st.sampled_from(list(EventKind)),
+    identifiers,
+    st.none() | identifiers,
+    st.sampled_from(list(Outcome)),
+)
+def test_the_fast_entry_encoding_is_the_canonical_encoding(
+    sequence: int,
+    time: datetime,
+    kind: EventKind,
+    staff: str,
+    subject: str | None,
+    outcome: Outcome,
+) -> None:
+    entry = LedgerEntry(
+        sequence, time, kind, staff, "LTHT", "0" * 64, outcome, subject, subject, subject
+    )
+    assert encode_entry(entry) == canonical_json(entry.to_json())
+    assert decode_entry(encode_entry(entry)) == entry

@@ -46,7 +46,7 @@ def format_time(moment: datetime) -> str:
         )
     if offset != timedelta(0):
         moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def parse_time(text: str) -> datetime:

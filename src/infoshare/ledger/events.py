@@ -20,7 +20,7 @@ from enum import StrEnum
 from typing import Final
 
 from infoshare.errors import LedgerEntryError
-from infoshare.ledger.canonical import MAX_SAFE_INTEGER, Canonical, canonical_json, parse_time
+from infoshare.ledger.canonical import MAX_SAFE_INTEGER, Canonical, format_time, parse_time
 
 
 class EventKind(StrEnum):
@@ -191,8 +191,20 @@ class LedgerEntry:
 
 
 def encode_entry(entry: LedgerEntry) -> bytes:
-    """The canonical bytes of ``entry``: what the chain and the Merkle tree hash."""
-    return canonical_json(entry.to_json())
+    """The canonical bytes of ``entry``: what the chain and the Merkle tree hash.
+
+    The same bytes as ``canonical_json(entry.to_json())``, by a faster road: a valid entry
+    holds only ASCII keys, checked identifiers and integers, for which the standard
+    library's sorted compact JSON already is the canonical form (tests hold the two equal).
+    """
+    value = entry.to_json()
+    value["time"] = format_time(entry.time)
+    return _dumps(value).encode("utf-8")
+
+
+_dumps = json.JSONEncoder(
+    ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
+).encode
 
 
 def decode_entry(body: bytes) -> LedgerEntry:
