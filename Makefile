@@ -52,6 +52,10 @@ fmt: install ## format and autofix with ruff
 test: lint ## the whole suite: lint, unit, storage on SQLite and PostgreSQL
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
+.PHONY: bench-ledger
+bench-ledger: install ## ledger: verify 1M entries, proofs at 10M; writes bench/results/ledger.json
+	$(BIN)/python bench/bench_ledger.py
+
 .PHONY: db-upgrade
 db-upgrade: install ## migrate INFOSHARE_DATABASE_URL (default ./infoshare.db) to the newest schema
 	$(BIN)/infoshare db upgrade

@@ -52,9 +52,10 @@ def format_time(moment: datetime) -> str:
 def parse_time(text: str) -> datetime:
     """The inverse of :func:`format_time`; refuses any other spelling of a time."""
     try:
-        moment = datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+        moment = datetime.fromisoformat(text) if text.endswith("Z") else None
     except ValueError:
         moment = None
+    # fromisoformat accepts many spellings; only the one format_time writes is canonical.
     if moment is None or format_time(moment) != text:
         raise LedgerEntryError(
             f"the time `{text}` is not RFC 3339 UTC with microseconds; "

@@ -1,0 +1,195 @@
+"""Ledger benchmarks: whole-ledger verification at 1M entries, proofs at 10M.
+
+    .venv/bin/python bench/bench_ledger.py            # what `make bench-ledger` runs
+    .venv/bin/python bench/bench_ledger.py --entries 100000 --proof-size 1000000   # quicker
+
+Prints each figure and writes them to bench/results/ledger.json:
+
+- verify_1m_s: ``verify_ledger`` over the entries (chain, Merkle root, every checkpoint's
+  signature and root), best of ``--repeat`` runs;
+- verify_ratio_vs_hashlib: that time over a bare loop chaining SHA-256 over the same bytes;
+- proof_ms_at_10m: mean and worst time of an inclusion and a consistency proof at 10M leaves,
+  from a ``MemoryHashStore`` that keeps levels ≥ ``--min-level`` (lower nodes are recomputed
+  from leaf hashes fetched on demand, as the database store will fetch them).
+
+Append throughput needs the storage layer and is measured when it exists (null here).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import hashlib
+import json
+import os
+import platform
+import random
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from infoshare.ledger.chain import GENESIS, LedgerHead, SealedEntry
+from infoshare.ledger.checkpoint import Checkpoint, sign_checkpoint
+from infoshare.ledger.events import EventKind, LedgerEntry, Outcome
+from infoshare.ledger.keys import SigningKey
+from infoshare.ledger.merkle import leaf_hash, verify_consistency, verify_inclusion
+from infoshare.ledger.tree import MemoryHashStore, consistency_proof, inclusion_proof, tree_root
+from infoshare.ledger.verify import verify_ledger
+
+KEY = SigningKey("bench.infoshare.example/leeds-2002", bytes(32))
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+KINDS = list(EventKind)
+ORGANISATIONS = ["LTHT", "LMHST", "WLPCT", "NWLPCT", "NELPCT", "ELPCT", "SLPCT", "LCC", "EDL"]
+
+
+def build(count: int, checkpoint_every: int) -> tuple[list[SealedEntry], list[str]]:
+    """A realistic ledger: varied entries, a signed checkpoint every ``checkpoint_every``."""
+    head = LedgerHead()
+    entries: list[SealedEntry] = []
+    notes: list[str] = []
+    for sequence in range(count):
+        entry = LedgerEntry(
+            sequence=sequence,
+            time=T0 + timedelta(milliseconds=137 * sequence),
+            kind=KINDS[sequence % len(KINDS)],
+            actor_staff=f"staff-{sequence * 7919 % 30000:05d}",
+            actor_organisation=ORGANISATIONS[sequence % len(ORGANISATIONS)],
+            record_digest=hashlib.sha256(sequence.to_bytes(8, "big")).hexdigest(),
+            outcome=Outcome.FAILURE if sequence % 50 == 0 else Outcome.SUCCESS,
+            subject=f"subject-{sequence * 104729 % 810000:06d}",
+            purpose="care",
+        )
+        entries.append(head.seal(entry))
+        if head.size % checkpoint_every == 0 or head.size == count:
+            moment = T0 + timedelta(milliseconds=137 * sequence + 1)
+            notes.append(sign_checkpoint(Checkpoint(KEY.name, head.size, head.root(), moment), KEY))
+    return entries, notes
+
+
+def best_of(repeat: int, run: object) -> float:
+    times = []
+    for _ in range(repeat):
+        gc.collect()
+        start = time.perf_counter()
+        run()  # type: ignore[operator]
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def bench_verify(count: int, checkpoint_every: int, repeat: int) -> dict[str, object]:
+    start = time.perf_counter()
+    entries, notes = build(count, checkpoint_every)
+    took = time.perf_counter() - start
+    print(f"built {count:,} entries, {len(notes):,} checkpoints in {took:.1f} s")
+    bodies = [entry.body for entry in entries]
+    mean_body = sum(map(len, bodies)) / len(bodies)
+
+    def verify() -> None:
+        result = verify_ledger(entries, notes, KEY.verifier)
+        assert result.ok, result.problem
+
+    def plain_chain() -> None:
+        sha256, previous = hashlib.sha256, GENESIS
+        for body in bodies:
+            previous = sha256(previous + body).digest()
+
+    verify_s = best_of(repeat, verify)
+    hashlib_s = best_of(repeat, plain_chain)
+    deep_s = best_of(1, lambda: verify_ledger(entries, notes, KEY.verifier, decode_entries=True))
+    print(f"verify {count:,} entries (chain + Merkle root + checkpoints): {verify_s:.3f} s")
+    print(f"plain hashlib chain over the same bytes: {hashlib_s:.3f} s")
+    print(f"ratio: {verify_s / hashlib_s:.2f}")
+    print(f"with every entry decoded and re-encoded (decode_entries=True): {deep_s:.3f} s")
+    return {
+        "verify_entries": count,
+        "verify_checkpoints": len(notes),
+        "verify_mean_entry_bytes": round(mean_body, 1),
+        "verify_1m_s": round(verify_s * 1_000_000 / count, 3),
+        "verify_measured_s": round(verify_s, 3),
+        "verify_hashlib_chain_s": round(hashlib_s, 3),
+        "verify_ratio_vs_hashlib": round(verify_s / hashlib_s, 2),
+        "verify_decoded_s": round(deep_s, 3),
+    }
+
+
+def summary(times: list[float]) -> dict[str, float]:
+    ordered = sorted(times)
+    return {
+        "mean": sum(ordered) / len(ordered),
+        "p50": ordered[len(ordered) // 2],
+        "p99": ordered[min(len(ordered) - 1, len(ordered) * 99 // 100)],
+        "max": ordered[-1],
+    }
+
+
+def synthetic_leaf(index: int) -> bytes:
+    return leaf_hash(b"entry %d" % index)
+
+
+def bench_proofs(size: int, min_level: int, samples: int) -> dict[str, object]:
+    # Leaf hashes below min_level come "from the database": here, recomputed on demand.
+    store = MemoryHashStore(
+        min_level, leaves=lambda start, end: [synthetic_leaf(i) for i in range(start, end)]
+    )
+    start = time.perf_counter()
+    store.extend(synthetic_leaf(i) for i in range(size))
+    took, held = time.perf_counter() - start, store.stored_hashes
+    print(f"built a {size:,}-leaf store in {took:.1f} s: {held:,} hashes, {held / 32768:.0f} MiB")
+    root = tree_root(store, size)
+    rng = random.Random(6)
+    inclusion_ms, consistency_ms = [], []
+    for _ in range(samples):
+        index = rng.randrange(size)
+        begin = time.perf_counter()
+        proof = inclusion_proof(store, index, size)
+        inclusion_ms.append((time.perf_counter() - begin) * 1000)
+        verify_inclusion(index, size, synthetic_leaf(index), proof, root)
+        older = rng.randrange(1, size)
+        begin = time.perf_counter()
+        proof = consistency_proof(store, older, size)
+        consistency_ms.append((time.perf_counter() - begin) * 1000)
+        if len(consistency_ms) <= 20:  # checking costs a root per pair: a sample suffices
+            verify_consistency(older, size, tree_root(store, older), root, proof)
+    figures = {
+        f"{name}_{stat}_ms": round(value, 4)
+        for name, times in (("inclusion", inclusion_ms), ("consistency", consistency_ms))
+        for stat, value in summary(times).items()
+    }
+    print(f"proofs at {size:,} leaves over {samples:,} samples (ms): {figures}")
+    return {
+        "proof_tree_size": size,
+        "proof_min_level": min_level,
+        "proof_store_hashes": store.stored_hashes,
+        "proof_store_mib": round(store.stored_hashes * 32 / 2**20, 1),
+        "proof_ms_at_10m": figures,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--entries", type=int, default=1_000_000)
+    parser.add_argument("--checkpoint-every", type=int, default=1_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--proof-size", type=int, default=10_000_000)
+    parser.add_argument("--min-level", type=int, default=4)
+    parser.add_argument("--samples", type=int, default=2_000)
+    parser.add_argument("--out", type=Path, default=Path("bench/results/ledger.json"))
+    args = parser.parse_args()
+
+    results: dict[str, object] = {
+        "python": sys.version.split()[0],
+        "machine": platform.machine(),
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+    }
+    results |= bench_verify(args.entries, args.checkpoint_every, args.repeat)
+    results |= bench_proofs(args.proof_size, args.min_level, args.samples)
+    results["append_per_s"] = None
+    results["append_note"] = "append and group commit need the storage layer; measured later"
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
