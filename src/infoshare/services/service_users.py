@@ -57,7 +57,8 @@ def normalise_postcode(postcode: str) -> str:
 
 
 def _view(session: Session, record: ServiceUserRecord) -> ServiceUserView:
-    codes = dict(session.execute(select(OrganisationRecord.id, OrganisationRecord.code)).tuples())
+    rows = session.execute(select(OrganisationRecord.id, OrganisationRecord.code))
+    codes = {organisation_id: code for organisation_id, code in rows}
     identifiers = sorted((codes[i.organisation_id], i.identifier) for i in record.local_identifiers)
     return ServiceUserView(
         id=record.id,

@@ -155,22 +155,18 @@ def list_staff(
     if not include_inactive:
         query = query.where(StaffRecord.active.is_(True))
     with uow.reading():
-        return [_view(record, code) for record, code in uow.session.execute(query).tuples()]
+        return [_view(record, code) for record, code in uow.session.execute(query)]
 
 
 def get_staff(uow: UnitOfWork, email: str) -> StaffView:
     """The member of staff with ``email``; NotFoundError if there is none."""
     address = email.strip().lower()
     with uow.reading():
-        row = (
-            uow.session.execute(
-                select(StaffRecord, OrganisationRecord.code)
-                .join(OrganisationRecord, StaffRecord.organisation_id == OrganisationRecord.id)
-                .where(StaffRecord.email == address)
-            )
-            .tuples()
-            .one_or_none()
-        )
+        row = uow.session.execute(
+            select(StaffRecord, OrganisationRecord.code)
+            .join(OrganisationRecord, StaffRecord.organisation_id == OrganisationRecord.id)
+            .where(StaffRecord.email == address)
+        ).one_or_none()
         if row is None:
             raise NotFoundError(f"there is no member of staff with email `{email}`", field="email")
         return _view(*row)
@@ -180,15 +176,11 @@ def record_training(uow: UnitOfWork, email: str, *, completed_on: date) -> Staff
     """Record that the person completed protocol training on ``completed_on`` (Principle 14)."""
     address = email.strip().lower()
     with uow:
-        row = (
-            uow.session.execute(
-                select(StaffRecord, OrganisationRecord.code)
-                .join(OrganisationRecord, StaffRecord.organisation_id == OrganisationRecord.id)
-                .where(StaffRecord.email == address)
-            )
-            .tuples()
-            .one_or_none()
-        )
+        row = uow.session.execute(
+            select(StaffRecord, OrganisationRecord.code)
+            .join(OrganisationRecord, StaffRecord.organisation_id == OrganisationRecord.id)
+            .where(StaffRecord.email == address)
+        ).one_or_none()
         if row is None:
             raise UnknownReferenceError(
                 f"there is no member of staff with email `{email}`", field="email"
