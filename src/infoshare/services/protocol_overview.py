@@ -36,6 +36,8 @@ class AdoptionState(StrEnum):
 
     APPROVED = "approved"
     AWAITING_APPROVAL = "awaiting-approval"
+    #: a supporting member supports the protocol's aims; formal adoption is for parties (1.2)
+    SUPPORTING = "supporting"
 
 
 class AdoptionSummary(_ReadModel):
@@ -130,6 +132,14 @@ class ProtocolOverview(_ReadModel):
     procedure_sections: list[ProcedureSection]
 
 
+def _adoption_state(membership: Membership, *, approved: bool) -> AdoptionState:
+    if approved:
+        return AdoptionState.APPROVED
+    if membership is Membership.PARTY:
+        return AdoptionState.AWAITING_APPROVAL
+    return AdoptionState.SUPPORTING
+
+
 def organisations_from_pack(pack: ProtocolPack) -> list[OrganisationSummary]:
     """The partners as the pack records them, adoption included (before any change is stored)."""
     return [
@@ -139,8 +149,8 @@ def organisations_from_pack(pack: ProtocolPack) -> list[OrganisationSummary]:
             type=organisation.type.value,
             membership=organisation.membership,
             departments=list(organisation.departments),
-            adoption_state=(
-                AdoptionState.APPROVED if organisation.adoption else AdoptionState.AWAITING_APPROVAL
+            adoption_state=_adoption_state(
+                organisation.membership, approved=organisation.adoption is not None
             ),
             adoption=(
                 AdoptionSummary(
@@ -231,13 +241,14 @@ def organisation_summary(record: OrganisationRecord) -> OrganisationSummary:
             approving_body=record.approving_body,
             minute_reference=record.minute_reference,
         )
+    membership = Membership(record.membership)
     return OrganisationSummary(
         code=record.code,
         name=record.name,
         type=record.type,
-        membership=Membership(record.membership),
+        membership=membership,
         departments=list(record.departments),
-        adoption_state=AdoptionState.APPROVED if adoption else AdoptionState.AWAITING_APPROVAL,
+        adoption_state=_adoption_state(membership, approved=adoption is not None),
         adoption=adoption,
     )
 

@@ -7,11 +7,13 @@ inject markup from data nor silently print nothing where a value was expected.
 from __future__ import annotations
 
 import functools
+import re
 from datetime import date
 from pathlib import Path
 
 import jinja2
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
 
 from infoshare import __version__
 
@@ -29,6 +31,16 @@ def vocabulary(value: str) -> str:
     return value.replace("-", " ").capitalize()
 
 
+#: a span of text between backticks, as error messages quote the user's input
+_CODE_SPAN = re.compile(r"`([^`]+)`")
+
+
+def code_spans(text: str) -> Markup:
+    """``text`` escaped, with each `backticked` span shown as code, as messages quote input."""
+    # Safe: the text is escaped first, and only our own <code> tags are added around it.
+    return Markup(_CODE_SPAN.sub(r"<code>\1</code>", str(escape(text))))  # noqa: S704
+
+
 @functools.cache
 def page_templates() -> Jinja2Templates:
     """The templates of the web pages, with infoshare's filters and globals; built once."""
@@ -41,5 +53,6 @@ def page_templates() -> Jinja2Templates:
     )
     environment.filters["long_date"] = long_date
     environment.filters["vocabulary"] = vocabulary
+    environment.filters["code_spans"] = code_spans
     environment.globals["version"] = __version__
     return Jinja2Templates(env=environment)
