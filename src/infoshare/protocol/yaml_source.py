@@ -16,6 +16,9 @@ import yaml
 
 from infoshare.errors import PackProblem
 
+#: libyaml's parser where PyYAML was built with it (ten times faster), else the pure-Python one
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 #: a path into parsed YAML: mapping keys and sequence indexes, outermost first
 DataPath = Sequence[str | int]
 
@@ -65,7 +68,7 @@ def parse_yaml(name: str, text: str, field: str) -> tuple[YamlFile | None, list[
 
     Returns the parsed file (None if it is not YAML) and its problems.
     """
-    loader = yaml.SafeLoader(text)
+    loader = _SafeLoader(text)
     try:
         root = loader.get_single_node()
         problems = _duplicate_keys(name, field, root)
