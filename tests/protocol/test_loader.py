@@ -8,7 +8,7 @@ import pytest
 
 from infoshare.errors import PackError, PackProblem
 from infoshare.protocol import load_pack, load_pack_texts
-from tests.protocol.conftest import edit
+from tests.protocol.pack_editing import edit
 
 
 def problems_of(path: Path) -> list[PackProblem]:
