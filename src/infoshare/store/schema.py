@@ -79,3 +79,15 @@ def differences(url: str) -> list[Any]:
             opts={"compare_type": True, "compare_server_default": True},
         )
         return list(compare_metadata(context, Base.metadata))
+
+
+def new_revision(url: str, message: str, revision_id: str) -> None:
+    """Write a migration that takes the database at ``url`` (at head) to the current models.
+
+    For developers: run it against a scratch database upgraded to head, then read and tidy
+    the file Alembic writes to ``infoshare/store/migrations/versions/<id>_<slug>.py``.
+    """
+    config = alembic_config()
+    with _engine(url) as engine, engine.connect() as connection:
+        config.attributes["connection"] = connection
+        command.revision(config, message=message, autogenerate=True, rev_id=revision_id)
