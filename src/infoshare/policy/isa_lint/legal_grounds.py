@@ -98,7 +98,7 @@ def ground_does_not_cover_purpose(
                 served = ", ".join(f"`{p}`" for p in ground.purposes)
                 yield Issue(
                     ("purposes", index, "legal_grounds", ground_index),
-                    f"{ground.citation} serves {served}, not `{agreed.purpose}`",
+                    f"`{ground_id}` ({ground.citation}) serves {served}, not `{agreed.purpose}`",
                     f"remove `{ground_id}` from `{agreed.purpose}`, or move it to a purpose "
                     "it serves",
                 )
@@ -125,7 +125,8 @@ def ground_not_for_these_parties(
                 allowed = ", ".join(f"`{t}`" for t in found.organisation_types)
                 yield Issue(
                     ("purposes", index, "legal_grounds", ground_index),
-                    f"{found.citation} applies to {allowed} bodies, and no party is one",
+                    f"`{ground}` ({found.citation}) applies to {allowed} bodies, and no party "
+                    "is one",
                     f"remove `{ground}`, or add the party the ground applies to",
                 )
 
