@@ -10,6 +10,7 @@ from infoshare.errors import LedgerRangeError
 from infoshare.ledger.chain import GENESIS, LedgerHead, chain_hash
 from infoshare.ledger.events import encode_entry
 from infoshare.ledger.merkle import leaf_hash, root_of
+from infoshare.ledger.tree import MemoryHashStore, compact_range, tree_root
 from tests.ledger.builders import make_entry
 
 
@@ -36,3 +37,18 @@ def test_an_entry_out_of_turn_is_refused_and_changes_nothing(sequence: int) -> N
     with pytest.raises(LedgerRangeError, match=f"`{sequence}` does not follow.*must be number 1"):
         head.seal(make_entry(sequence))
     assert (head.size, head.entry_hash, head.root()) == before
+
+
+def test_sealing_reports_every_subtree_it_completes_and_a_head_resumes_from_them() -> None:
+    head, store = LedgerHead(), MemoryHashStore()
+    for sequence in range(23):
+        sealed = head.seal(make_entry(sequence))
+        assert sealed.nodes[0] == (0, sequence, sealed.leaf)
+        store.extend([sealed.leaf])
+        for level, index, node in sealed.nodes:
+            assert store.get(level, index) == node
+        # Entry 7 completes subtrees of 1, 2, 4 and 8 leaves.
+        assert len(sealed.nodes) == ((sequence + 1) & -(sequence + 1)).bit_length()
+    resumed = LedgerHead(head.size, head.entry_hash, compact_range(store, head.size))
+    assert resumed.root() == head.root() == tree_root(store, 23)
+    assert resumed.seal(make_entry(23)) == head.seal(make_entry(23))

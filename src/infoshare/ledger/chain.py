@@ -13,7 +13,9 @@ ledger cannot be confused with any other hash chain of the same bodies.
 
 ``LedgerHead`` is the state a writer keeps between appends (size, last entry hash and the
 Merkle compact range); ``seal`` turns the next ``LedgerEntry`` into the ``SealedEntry`` the
-shell stores. It is pure: the shell serialises appends and persists what comes back.
+shell stores. It is pure: the shell serialises appends and persists what comes back. After
+a restart the shell rebuilds it from storage with ``LedgerHead(size, last entry hash,
+tree.compact_range(store, size))``.
 """
 
 from __future__ import annotations
@@ -45,6 +47,9 @@ class SealedEntry:
     entry_hash: bytes
     #: SHA-256(0x00 || body): this entry's leaf in the Merkle tree
     leaf: bytes
+    #: the perfect subtrees this entry completes, ``(level, index, hash)``, leaf first:
+    #: what the shell adds to its ``HashStore``
+    nodes: tuple[tuple[int, int, bytes], ...] = ()
 
 
 @dataclass(slots=True)
@@ -64,13 +69,14 @@ class LedgerHead:
                 field="sequence",
             )
         body = encode_entry(entry)
+        leaf = leaf_hash(body)
         sealed = SealedEntry(
             sequence=entry.sequence,
             body=body,
             entry_hash=chain_hash(self.entry_hash, body),
-            leaf=leaf_hash(body),
+            leaf=leaf,
+            nodes=tuple(self.tree.append(leaf)),
         )
-        self.tree.append(sealed.leaf)
         self.size += 1
         self.entry_hash = sealed.entry_hash
         return sealed

@@ -90,15 +90,24 @@ class CompactRange:
         """The perfect subtrees' roots, largest (leftmost) first: what the shell stores."""
         return tuple(self._hashes)
 
-    def append(self, leaf: bytes) -> None:
-        """Add one leaf, given as its leaf hash."""
+    def append(self, leaf: bytes) -> list[tuple[int, int, bytes]]:
+        """Add one leaf, given as its leaf hash.
+
+        Returns the perfect subtrees this leaf completes, as ``(level, index, hash)``, the
+        leaf itself first: exactly what a ``HashStore`` gains from this append.
+        """
         hashes = self._hashes
-        carry = self._size
+        position = carry = self._size
+        level = 0
+        completed = [(0, position, leaf)]
         while carry & 1:
             leaf = _sha256(NODE_PREFIX + hashes.pop() + leaf).digest()
             carry >>= 1
+            level += 1
+            completed.append((level, position >> level, leaf))
         hashes.append(leaf)
         self._size += 1
+        return completed
 
     def root(self) -> bytes:
         """The root of the tree of the leaves appended so far."""

@@ -23,7 +23,14 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Protocol
 
 from infoshare.errors import LedgerRangeError
-from infoshare.ledger.merkle import HASH_SIZE, NODE_PREFIX, fold_right, root_of, split_point
+from infoshare.ledger.merkle import (
+    HASH_SIZE,
+    NODE_PREFIX,
+    CompactRange,
+    fold_right,
+    root_of,
+    split_point,
+)
 
 #: leaf hashes ``[start, end)``, fetched from wherever the entries live
 LeafSource = Callable[[int, int], Sequence[bytes]]
@@ -196,3 +203,18 @@ def consistency_proof(store: HashStore, size1: int, size2: int) -> list[bytes]:
         path.append(range_root(store, lo, hi))
     path.reverse()
     return path
+
+
+def compact_range(store: HashStore, tree_size: int) -> CompactRange:
+    """The right edge of the tree of ``tree_size`` leaves, read back from ``store``.
+
+    How a writer resumes after a restart: one read per set bit of the size.
+    """
+    _check_size(tree_size, store)
+    hashes: list[bytes] = []
+    start = 0
+    for level in range(tree_size.bit_length() - 1, -1, -1):
+        if tree_size >> level & 1:
+            hashes.append(store.get(level, start >> level))
+            start += 1 << level
+    return CompactRange(tree_size, hashes)
