@@ -96,11 +96,7 @@ def test_json_output_carries_every_field_and_the_line(tmp_path: Path) -> None:
     assert finding["fix"]
 
 
-# The CLI has no register of C3 confirmations yet; the library tests run those cases.
-CLI_CASES = [c for c in CASES if c.context.get("confirmed_procedures") is None]
-
-
-@pytest.mark.parametrize("case", CLI_CASES, ids=lambda c: c.id)
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_every_case_gives_the_same_verdict_through_the_cli(case: Case, tmp_path: Path) -> None:
     path = write(tmp_path, case.agreement)
     code, out, err = lint(path, *case.cli_args(), "--format", "json")
@@ -147,6 +143,7 @@ def test_a_missing_file_is_an_input_error(tmp_path: Path) -> None:
         (["--today", "1/9/2003"], "`1/9/2003` is not a date"),
         (["--adopted", "LCC"], "`LCC` is not CODE=DATE"),
         (["--adopted", "LCC=soon"], "`soon` is not a date"),
+        (["--confirmed", "A1,B1"], "`A1,B1` is not CODE=PROCEDURES"),
         (["--pack", "leeds-2020"], "`leeds-2020` is neither a built-in pack"),
     ],
 )

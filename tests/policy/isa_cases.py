@@ -58,6 +58,8 @@ class Case:
         args = ["--pack", "leeds-2002", "--today", self.context["today"].isoformat()]
         for code, when in (self.context.get("adopted_on") or {}).items():
             args += ["--adopted", f"{code}={when.isoformat()}"]
+        for code, ids in (self.context.get("confirmed_procedures") or {}).items():
+            args += ["--confirmed", f"{code}={','.join(ids)}"]
         return args
 
 

@@ -60,6 +60,13 @@ def lint_command(
             "beyond what the pack records. Repeat for each party."
         ),
     ] = None,
+    confirmed: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="CODE=A1,A2,…: the standard procedures a party has confirmed it follows "
+            "(Procedure C3). Once given for any party, unconfirmed procedures are reported."
+        ),
+    ] = None,
     output: Annotated[
         OutputFormat, typer.Option("--format", help="How to print the findings.")
     ] = OutputFormat.TEXT,
@@ -69,6 +76,7 @@ def lint_command(
     context = LintContext(
         today=_parse_date(today, "--today") if today else date.today(),
         adopted_on=_parse_adoptions(adopted or []),
+        confirmed_procedures=_parse_confirmations(confirmed) if confirmed else None,
     )
     protocol = _load_pack(pack, source)
     findings = lint(source.agreement, protocol, context)
@@ -161,6 +169,20 @@ def _parse_adoptions(values: list[str]) -> dict[str, date]:
             )
         adoptions[code.strip()] = _parse_date(when.strip(), "--adopted")
     return adoptions
+
+
+def _parse_confirmations(values: list[str]) -> dict[str, frozenset[str]]:
+    confirmed: dict[str, frozenset[str]] = {}
+    for value in values:
+        code, sep, procedures = value.partition("=")
+        if not sep or not code.strip():
+            raise InputError(
+                f"`{value}` is not CODE=PROCEDURES; write --confirmed like `LCC=A1,A5,B1`",
+                field="--confirmed",
+            )
+        ids = frozenset(p.strip() for p in procedures.split(",") if p.strip())
+        confirmed[code.strip()] = confirmed.get(code.strip(), frozenset()) | ids
+    return confirmed
 
 
 def _location(source: AgreementFile, finding: Finding) -> str:
