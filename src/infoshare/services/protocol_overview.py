@@ -258,17 +258,21 @@ _packs: dict[str, ProtocolPack] = {}
 
 
 def _stored_pack(session: Session) -> ProtocolPack:
-    record = session.scalars(select(ProtocolPackRecord)).first()
-    if record is None:
+    stored = session.execute(select(ProtocolPackRecord.id, ProtocolPackRecord.digest)).first()
+    if stored is None:
         raise NotReadyError(
             "no protocol pack has been loaded into this database; run `infoshare init` to load one",
             field="pack",
         )
-    pack = _packs.get(record.digest)
+    pack = _packs.get(stored.digest)
     if pack is None:
-        pack = ProtocolPack.model_validate(record.content)
+        # Only a pack not seen before is read in full and validated again.
+        content = session.scalars(
+            select(ProtocolPackRecord.content).where(ProtocolPackRecord.id == stored.id)
+        ).one()
+        pack = ProtocolPack.model_validate(content)
         _packs.clear()  # a database holds one pack; keep only the newest version
-        _packs[record.digest] = pack
+        _packs[stored.digest] = pack
     return pack
 
 
