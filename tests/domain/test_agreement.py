@@ -99,6 +99,26 @@ def test_dates_out_of_order_name_the_field(field: str, value: date) -> None:
     assert f"is not after start_date {data['start_date']}" in reason
 
 
+@pytest.mark.parametrize(
+    ("changes", "field", "reason"),
+    [
+        ({"reviewed_on": date(2003, 3, 1)}, "reviewed_on", "is before start_date 2003-04-01"),
+        (
+            {"reviewed_on": date(2004, 3, 31), "review_date": date(2004, 3, 31)},
+            "review_date",
+            "is not after reviewed_on 2004-03-31",
+        ),
+    ],
+)
+def test_a_review_falls_between_start_and_next_review(
+    changes: dict[str, date], field: str, reason: str
+) -> None:
+    data = {**yaml.safe_load(GOOD), **changes}
+    [(location, _, found)] = problems_of(yaml.safe_dump(data, sort_keys=False))
+    assert location == field
+    assert reason in found
+
+
 def test_the_error_message_lists_every_problem_with_file_and_line() -> None:
     with pytest.raises(AgreementFileError) as info:
         parse_agreement("reference: X\n", "x.yaml")

@@ -235,6 +235,28 @@ class InformationSharingAgreement(_Part):
             )
         return value
 
+    @field_validator("reviewed_on")
+    @classmethod
+    def _reviewed_within(cls, value: date | None, info: ValidationInfo) -> date | None:
+        start = info.data.get("start_date")
+        if value is not None and start is not None and value < start:
+            raise ValueError(
+                f"reviewed_on {value} is before start_date {start}; an agreement is reviewed "
+                "after it starts"
+            )
+        return value
+
+    @field_validator("review_date")
+    @classmethod
+    def _after_last_review(cls, value: date, info: ValidationInfo) -> date:
+        reviewed = info.data.get("reviewed_on")
+        if reviewed is not None and value <= reviewed:
+            raise ValueError(
+                f"review_date {value} is not after reviewed_on {reviewed}; set the next "
+                "review after the last one"
+            )
+        return value
+
     def party(self, organisation: str) -> Party | None:
         return next((p for p in self.parties if p.organisation == organisation), None)
 
