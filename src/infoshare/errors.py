@@ -18,7 +18,7 @@ Each shell maps this tree in one place: ``api/problems.py`` to HTTP problem+json
     │   │   ├── NaiveDatetimeError     a moment without a time zone (the core works in UTC)
     │   │   ├── InvalidPeriodError     validity that ends before, or when, it starts
     │   │   ├── FutureTimestampError   obtained, withdrawn or assessed after the `now` given
-    │   │   ├── AlreadyWithdrawnError  withdrawing a consent already withdrawn, or a refusal
+    │   │   ├── AlreadyWithdrawnError  withdrawing a consent that is already withdrawn
     │   │   └── MissingAuthorityError  a representative whose authority is not recorded
     │   └── AgreementFileError     an ISA file that is not YAML or not an agreement; every problem
     ├── ConflictError              would contradict what is stored, e.g. a duplicate code (409)
@@ -187,7 +187,7 @@ class FutureTimestampError(ConsentRecordError):
 
 
 class AlreadyWithdrawnError(ConsentRecordError):
-    """A withdrawal of a consent that is already withdrawn (or of a refusal)."""
+    """A withdrawal of a consent that is already withdrawn; a withdrawal is recorded once."""
 
     code = "already-withdrawn"
 

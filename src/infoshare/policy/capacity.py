@@ -150,7 +150,8 @@ def authority_problem(
                 "holds a lasting power of attorney for property and financial affairs, "
                 "which does not cover decisions about care information"
             )
-        case AuthorityKind.OTHER:
+        case _:
+            # AuthorityKind.OTHER, and any authority added later without a rule here: fail closed
             problem = "has no recorded legal authority to decide for the service user"
     return reason(
         ReasonCode.REPRESENTATIVE_WITHOUT_AUTHORITY,
