@@ -37,6 +37,13 @@ stdout = Console(highlight=False, soft_wrap=False)
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
+@pack_app.callback()
+def _measure_terminal() -> None:
+    """Measure the terminal for each command, not once at import (tables fit the window)."""
+    global stdout
+    stdout = Console(highlight=False, soft_wrap=False)
+
+
 class Part(StrEnum):
     """The parts of a pack ``show`` can render on their own."""
 
