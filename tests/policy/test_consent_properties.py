@@ -27,7 +27,7 @@ from infoshare.domain.consent import (
     Representative,
 )
 from infoshare.policy.consent import ConsentCoverage, ConsentQuery, IsaContext, check_consent
-from infoshare.policy.reasons import CLAUSES, ReasonCode
+from infoshare.policy.reasons import CLAUSES, CONSENT_CODES, ReasonCode
 from tests.policy.builders import SUBJECT, T0, assessment, consent, withdrawal
 
 ORGS = ("LTHT", "LCC", "WYP")
@@ -271,6 +271,7 @@ def test_every_answer_explains_itself(facts: ConsentFacts, query: ConsentQuery) 
     for category in result.categories:
         assert category.reasons
         for found in category.reasons:
+            assert found.code in CONSENT_CODES
             assert found.clause == CLAUSES[found.code]
             assert found.message
             assert not found.message[0].isupper()

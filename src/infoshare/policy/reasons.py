@@ -75,6 +75,34 @@ CLAUSES: Final[Mapping[ReasonCode, str]] = MappingProxyType(
 )
 
 
+#: the codes the consent check (Procedures A1–A4) and the fitness rules (A2) give
+CONSENT_CODES: Final = frozenset(
+    {
+        ReasonCode.CONSENT_COVERS,
+        ReasonCode.NO_CONSENT,
+        ReasonCode.CONSENT_REFUSED,
+        ReasonCode.CONSENT_WITHDRAWN,
+        ReasonCode.CONSENT_EXPIRED,
+        ReasonCode.CONSENT_NOT_YET_VALID,
+        ReasonCode.CONSENT_SUPERSEDED,
+        ReasonCode.CONSENT_NOT_INFORMED,
+        ReasonCode.PURPOSE_OUT_OF_SCOPE,
+        ReasonCode.RECIPIENT_OUT_OF_SCOPE,
+        ReasonCode.CATEGORY_OUT_OF_SCOPE,
+        ReasonCode.CATEGORY_EXCLUDED,
+        ReasonCode.RECIPIENT_EXCLUDED,
+        ReasonCode.PURPOSE_EXCLUDED,
+        ReasonCode.CAPACITY_PRESUMED,
+        ReasonCode.CAPACITY_ASSESSED,
+        ReasonCode.LACKS_CAPACITY,
+        ReasonCode.CHILD_WITHOUT_COMPETENCE_ASSESSMENT,
+        ReasonCode.AGE_UNKNOWN,
+        ReasonCode.REPRESENTATIVE_WITHOUT_AUTHORITY,
+        ReasonCode.SUBJECT_DECIDES_FOR_THEMSELVES,
+    }
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Reason:
     """One finding: what was found, the clause it applies, and what it means for the user.
