@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -75,3 +76,25 @@ def test_concurrent_sqlite_writers_queue_instead_of_failing(tmp_path: Path) -> N
         ids = uow.session.scalars(select(DemoDatasetRecord.id)).all()
     db.dispose()
     assert sorted(ids) == list(range(1, 31))
+
+
+def test_sqlite_readers_do_not_wait_for_a_writer(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/readers.db"
+    schema.upgrade(url)
+    db = Database.open(url)
+    try:
+        with db.unit_of_work() as writer:
+            writer.session.add(
+                DemoDatasetRecord(
+                    id=1, size="tiny", seed=1, staff_count=0, service_user_count=0, created_at=NOW
+                )
+            )
+            writer.flush()  # the writer now holds SQLite's write lock
+            started = time.monotonic()
+            with db.unit_of_work().reading() as reader:
+                seen = reader.session.scalar(select(func.count()).select_from(DemoDatasetRecord))
+            assert time.monotonic() - started < 1
+            assert seen == 0  # it reads the last committed state
+            writer.commit()
+    finally:
+        db.dispose()
