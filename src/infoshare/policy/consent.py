@@ -27,7 +27,7 @@ decision can be replayed as it was made. The order in which records arrive chang
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -155,15 +155,25 @@ _SPECIFICITY: Final = {
 }
 
 
-def superseded_at(consent: Consent, consents: Iterable[Consent]) -> datetime | None:
-    """When a newer consent naming ``consent`` starts to apply, if one does."""
-    starts = [c.starts_at for c in consents if c.supersedes == consent.id]
-    return min(starts) if starts else None
+#: for each superseded consent id: when the first newer record naming it starts, and their ids
+_Replacements = Mapping[str, tuple[datetime, tuple[str, ...]]]
+
+
+def _replacements(consents: Iterable[Consent]) -> _Replacements:
+    newer: dict[str, list[Consent]] = {}
+    for consent in consents:
+        if consent.supersedes is not None:
+            newer.setdefault(consent.supersedes, []).append(consent)
+    return {
+        old: (min(c.starts_at for c in records), tuple(sorted(c.id for c in records)))
+        for old, records in newer.items()
+    }
 
 
 def status_at(consent: Consent, facts: ConsentFacts, at: datetime) -> ConsentStatus:
     """Where ``consent`` is in its life at ``at``."""
-    problem = _lifecycle_problem(consent, facts, utc_moment(at, field="at"))
+    at = utc_moment(at, field="at")
+    problem = _lifecycle_problem(consent, _replacements(facts.consents), at)
     if problem is not None:
         return _STATUS_OF[problem.code]
     if consent.decision is ConsentDecision.REFUSED:
@@ -182,7 +192,10 @@ _STATUS_OF: Final = {
 def check_consent(facts: ConsentFacts, query: ConsentQuery) -> ConsentCoverage:
     """Which consent covers which category of ``query``, and why the others are not covered."""
     consents = sorted(facts.consents, key=lambda c: (c.starts_at, c.id))
-    categories = tuple(_check_category(facts, consents, query, c) for c in query.data_categories)
+    replaced = _replacements(consents)
+    categories = tuple(
+        _check_category(facts, consents, replaced, query, c) for c in query.data_categories
+    )
     refused_by = sorted(
         {
             ref
@@ -196,14 +209,18 @@ def check_consent(facts: ConsentFacts, query: ConsentQuery) -> ConsentCoverage:
 
 
 def _check_category(
-    facts: ConsentFacts, consents: list[Consent], query: ConsentQuery, category: str
+    facts: ConsentFacts,
+    consents: list[Consent],
+    replaced: _Replacements,
+    query: ConsentQuery,
+    category: str,
 ) -> CategoryCoverage:
     blockers: list[Reason] = []
     failures: list[Reason] = []
     covering: list[str] = []
     for consent in consents:
-        blockers.extend(_exclusions_applying(consent, consents, query, category))
-        problem = _problem(consent, facts, query, category)
+        blockers.extend(_exclusions_applying(consent, replaced, query, category))
+        problem = _problem(consent, facts, replaced, query, category)
         if consent.decision is ConsentDecision.REFUSED:
             if problem is None:
                 blockers.append(_refused(consent, query, category))
@@ -233,12 +250,16 @@ def _check_category(
 
 
 def _problem(
-    consent: Consent, facts: ConsentFacts, query: ConsentQuery, category: str
+    consent: Consent,
+    facts: ConsentFacts,
+    replaced: _Replacements,
+    query: ConsentQuery,
+    category: str,
 ) -> Reason | None:
     """The first reason ``consent`` does not decide about ``category`` now, or None."""
     return (
         _scope_problem(consent, query, category)
-        or _lifecycle_problem(consent, facts, query.at)
+        or _lifecycle_problem(consent, replaced, query.at)
         or _informed_problem(consent, query, category)
         or decision_maker_problem(
             consent, facts, purpose=query.purpose, category=category, at=query.at
@@ -279,19 +300,19 @@ def _scope_problem(consent: Consent, query: ConsentQuery, category: str) -> Reas
     return None
 
 
-def _lifecycle_problem(consent: Consent, facts: ConsentFacts, at: datetime) -> Reason | None:
+def _lifecycle_problem(consent: Consent, replaced: _Replacements, at: datetime) -> Reason | None:
     if at < consent.starts_at:
         return reason(
             ReasonCode.CONSENT_NOT_YET_VALID,
             f"consent applies from {consent.starts_at.isoformat()}",
             consent.id,
         )
-    replaced = superseded_at(consent, facts.consents)
-    if replaced is not None and replaced <= at:
-        newer = sorted(c.id for c in facts.consents if c.supersedes == consent.id)
+    replacement = replaced.get(consent.id)
+    if replacement is not None and replacement[0] <= at:
+        when, newer = replacement
         return reason(
             ReasonCode.CONSENT_SUPERSEDED,
-            f"consent was replaced by a newer one on {replaced.date().isoformat()}",
+            f"consent was replaced by a newer one on {when.date().isoformat()}",
             consent.id,
             *newer,
         )
@@ -331,12 +352,12 @@ def _informed_problem(consent: Consent, query: ConsentQuery, category: str) -> R
 
 
 def _exclusions_applying(
-    consent: Consent, consents: list[Consent], query: ConsentQuery, category: str
+    consent: Consent, replaced: _Replacements, query: ConsentQuery, category: str
 ) -> list[Reason]:
-    if query.at < consent.starts_at:
+    if not consent.exclusions or query.at < consent.starts_at:
         return []
-    replaced = superseded_at(consent, consents)
-    if replaced is not None and replaced <= query.at:
+    replacement = replaced.get(consent.id)
+    if replacement is not None and replacement[0] <= query.at:
         return []
     return [
         _excluded(exclusion, consent, query, category)
