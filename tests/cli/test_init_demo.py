@@ -104,3 +104,11 @@ def test_demo_refuses_an_unknown_size(tmp_path: Path) -> None:
     result = runner.invoke(app, ["demo", "--size", "huge", "--db", f"sqlite:///{tmp_path}/x.db"])
     assert result.exit_code == 2
     assert "huge" in result.output
+
+
+def test_a_database_that_cannot_be_opened_exits_2(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/no-such-folder/infoshare.db"
+    result = runner.invoke(app, ["db", "upgrade", "--db", url])
+    assert result.exit_code == 2
+    assert "cannot open the database" in result.stderr
+    assert "INFOSHARE_DATABASE_URL" in result.stderr

@@ -23,13 +23,14 @@ from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from infoshare.errors import ConflictError
+from infoshare.errors import ConfigurationError, ConflictError
 from infoshare.protocol.loader import load_pack_reference
 from infoshare.protocol.schema import ProtocolPack
 from infoshare.services.clock import now_or
+from infoshare.services.database import redacted_url
 from infoshare.store import schema
 from infoshare.store.database import Database
 from infoshare.store.models import (
@@ -84,8 +85,19 @@ def pack_digest(content: Mapping[str, Any]) -> str:
 
 
 def upgrade_schema(url: str) -> SchemaUpgrade:
-    """Create the schema in an empty database, or bring it up to the newest revision."""
-    before = schema.current_revision(url)
+    """Create the schema in an empty database, or bring it up to the newest revision.
+
+    A database that cannot be reached is a ConfigurationError naming INFOSHARE_DATABASE_URL.
+    """
+    try:
+        before = schema.current_revision(url)
+    except OperationalError as exc:
+        reason = str(exc.orig or exc).strip().splitlines()[0]
+        raise ConfigurationError(
+            f"INFOSHARE_DATABASE_URL: cannot open the database `{redacted_url(url)}`: {reason}; "
+            "check the URL, that the server is running, and that the folder exists",
+            field="INFOSHARE_DATABASE_URL",
+        ) from exc
     schema.upgrade(url)
     return SchemaUpgrade(before=before, after=schema.head_revision())
 
