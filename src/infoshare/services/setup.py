@@ -157,13 +157,18 @@ def load_pack(
         }
         uow.commit()
     return SetupReport(
-        schema=schema_upgrade or SchemaUpgrade(before=None, after=schema.head_revision()),
+        schema=schema_upgrade or _unchanged_schema(db.url),
         pack_id=pack.id,
         pack_version=pack.pack.version,
         pack_action=action,
         catalogue_counts=counts,
         organisations_added=tuple(added),
     )
+
+
+def _unchanged_schema(url: str) -> SchemaUpgrade:
+    revision = schema.current_revision(url) or schema.head_revision()
+    return SchemaUpgrade(before=revision, after=revision)
 
 
 _CATALOGUE_MODELS: tuple[type[Any], ...] = (
