@@ -31,7 +31,9 @@ def report(error: InfoshareError) -> int:
             stderr.print(f"[red]error[/red]: {problem}", markup=True)
         stderr.print(f"{len(error.problems)} problem(s) found; nothing was changed")
         return EXIT_INPUT
-    where = f" ({error.field})" if error.field else ""
+    # A message that already names its field (``INFOSHARE_PORT: …``) is not prefixed again.
+    named = error.field is None or error.message.startswith(error.field)
+    where = "" if named else f" ({error.field})"
     stderr.print(f"[red]error[/red]{where}: {error.message}", markup=True)
     if isinstance(error, ConfigurationError):
         return EXIT_CONFIGURATION
