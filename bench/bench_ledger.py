@@ -193,7 +193,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=1_000_000)
     parser.add_argument("--checkpoint-every", type=int, default=1_000)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--proof-size", type=int, default=10_000_000)
     parser.add_argument("--min-level", type=int, default=4)
     parser.add_argument("--samples", type=int, default=2_000)
