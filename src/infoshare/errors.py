@@ -26,6 +26,9 @@ Each shell maps this tree in one place: ``api/problems.py`` to HTTP problem+json
     │       └── AgreementNotReadyError  activation refused: lint errors or parties yet to sign
     ├── NotFoundError              the thing asked for does not exist (404)
     ├── PermissionDeniedError      the caller may not do this (403)
+    │   └── CsrfError              a form sent without its valid anti-forgery token (403)
+    ├── AuthenticationError        not signed in, or the credentials do not match (401)
+    │   └── SignInThrottledError   too many failed sign-ins; wait before trying again (429)
     ├── NotReadyError              the database is not initialised or not current (503; CLI exit 1)
     └── ConfigurationError         settings are missing or unsafe (CLI exit 2; the app won't start)
 
@@ -112,6 +115,28 @@ class PermissionDeniedError(InfoshareError):
     """The caller may not do this."""
 
     code = "permission-denied"
+
+
+class CsrfError(PermissionDeniedError):
+    """A form sent without the anti-forgery token of the page it came from (Procedure B1)."""
+
+    code = "csrf-failed"
+
+
+class AuthenticationError(InfoshareError):
+    """Not signed in, the session has ended, or the credentials or second factor are wrong."""
+
+    code = "not-authenticated"
+
+
+class SignInThrottledError(AuthenticationError):
+    """Too many failed sign-ins for this account or from this address; wait, then try again."""
+
+    code = "sign-in-throttled"
+
+    def __init__(self, message: str, *, retry_after_seconds: int) -> None:
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds
 
 
 class NotReadyError(InfoshareError):

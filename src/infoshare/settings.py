@@ -44,6 +44,16 @@ class Settings(BaseSettings):
     keys_dir: Path = Path("./keys")
     #: INFOSHARE_PACK: the protocol pack ``infoshare init`` loads when none is named
     pack: str = "leeds-2002"
+    #: INFOSHARE_SESSION_IDLE_MINUTES: a session unused this long has ended (Procedure B1)
+    session_idle_minutes: Annotated[int, Field(ge=1, le=24 * 60)] = 30
+    #: INFOSHARE_SESSION_ABSOLUTE_HOURS: a session this old has ended, however busy
+    session_absolute_hours: Annotated[int, Field(ge=1, le=7 * 24)] = 12
+    #: INFOSHARE_SIGN_IN_MAX_FAILURES: failed sign-ins for one account, per window, before a wait
+    sign_in_max_failures: Annotated[int, Field(ge=1)] = 5
+    #: INFOSHARE_SIGN_IN_MAX_FAILURES_PER_ADDRESS: failed sign-ins from one client address
+    sign_in_max_failures_per_address: Annotated[int, Field(ge=1)] = 20
+    #: INFOSHARE_SIGN_IN_WINDOW_MINUTES: the window failed sign-ins are counted over
+    sign_in_window_minutes: Annotated[int, Field(ge=1)] = 15
 
     @field_validator("database_url")
     @classmethod
