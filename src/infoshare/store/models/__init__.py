@@ -21,6 +21,13 @@ from infoshare.store.models.catalogue import (
     RoleRecord,
     TransferMethodRecord,
 )
+from infoshare.store.models.consent import (
+    CapacityAssessmentRecord,
+    CapacityAssessmentTermRecord,
+    ConsentRecord,
+    ConsentTermRecord,
+    ConsentWithdrawalRecord,
+)
 from infoshare.store.models.demo import DemoDatasetRecord
 from infoshare.store.models.organisations import OrganisationRecord
 from infoshare.store.models.service_users import LocalIdentifierRecord, ServiceUserRecord
@@ -31,8 +38,13 @@ __all__ = [
     "AccountRecord",
     "ApiTokenRecord",
     "Base",
+    "CapacityAssessmentRecord",
+    "CapacityAssessmentTermRecord",
     "ClauseKind",
     "ClauseRecord",
+    "ConsentRecord",
+    "ConsentTermRecord",
+    "ConsentWithdrawalRecord",
     "DataCategoryRecord",
     "DemoDatasetRecord",
     "LegalGroundRecord",
