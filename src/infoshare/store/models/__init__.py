@@ -10,6 +10,14 @@ from infoshare.store.models.accounts import (
     SignInAttemptRecord,
     WebSessionRecord,
 )
+from infoshare.store.models.adoption import ProcedureConfirmationRecord
+from infoshare.store.models.agreements import (
+    AgreementGrantRecord,
+    AgreementPartyRecord,
+    AgreementRecord,
+    AgreementSignatoryRecord,
+    AgreementStatusChangeRecord,
+)
 from infoshare.store.models.base import Base, UTCDateTime
 from infoshare.store.models.catalogue import (
     ClauseKind,
@@ -28,6 +36,7 @@ from infoshare.store.models.consent import (
     ConsentTermRecord,
     ConsentWithdrawalRecord,
 )
+from infoshare.store.models.contacts import ContactDetailsRecord
 from infoshare.store.models.demo import DemoDatasetRecord
 from infoshare.store.models.organisations import OrganisationRecord
 from infoshare.store.models.service_users import LocalIdentifierRecord, ServiceUserRecord
@@ -36,6 +45,11 @@ from infoshare.store.models.staff import StaffRecord, StaffRoleRecord
 __all__ = [
     "AccessLogRecord",
     "AccountRecord",
+    "AgreementGrantRecord",
+    "AgreementPartyRecord",
+    "AgreementRecord",
+    "AgreementSignatoryRecord",
+    "AgreementStatusChangeRecord",
     "ApiTokenRecord",
     "Base",
     "CapacityAssessmentRecord",
@@ -45,11 +59,13 @@ __all__ = [
     "ConsentRecord",
     "ConsentTermRecord",
     "ConsentWithdrawalRecord",
+    "ContactDetailsRecord",
     "DataCategoryRecord",
     "DemoDatasetRecord",
     "LegalGroundRecord",
     "LocalIdentifierRecord",
     "OrganisationRecord",
+    "ProcedureConfirmationRecord",
     "ProtocolPackRecord",
     "PurposeRecord",
     "RoleRecord",
