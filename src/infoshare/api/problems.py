@@ -26,7 +26,9 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from infoshare.errors import (
+    AuthenticationError,
     ConflictError,
+    CsrfError,
     InfoshareError,
     InputError,
     InvalidNHSNumberError,
@@ -35,6 +37,7 @@ from infoshare.errors import (
     PackError,
     PackProblem,
     PermissionDeniedError,
+    SignInThrottledError,
     UnknownReferenceError,
 )
 
@@ -52,6 +55,8 @@ STATUS_BY_ERROR: tuple[tuple[type[InfoshareError], HTTPStatus], ...] = (
     (ConflictError, HTTPStatus.CONFLICT),
     (NotFoundError, HTTPStatus.NOT_FOUND),
     (PermissionDeniedError, HTTPStatus.FORBIDDEN),
+    (SignInThrottledError, HTTPStatus.TOO_MANY_REQUESTS),
+    (AuthenticationError, HTTPStatus.UNAUTHORIZED),
     (NotReadyError, HTTPStatus.SERVICE_UNAVAILABLE),
 )
 
@@ -65,6 +70,9 @@ TITLES: dict[str, str] = {
     NotFoundError.code: "Not found",
     PermissionDeniedError.code: "Permission denied",
     NotReadyError.code: "The service is not ready",
+    AuthenticationError.code: "Not signed in",
+    SignInThrottledError.code: "Too many attempts to sign in",
+    CsrfError.code: "The form could not be accepted",
     "invalid-request": "The request is not valid",
     "not-found": "Not found",
     "method-not-allowed": "Method not allowed",

@@ -15,6 +15,7 @@ a wrong password get the same error after the same work (a dummy hash is verifie
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -199,7 +200,7 @@ def _check_throttle(
     ]
     if not blocking:
         return
-    retry = max(int((max(blocking) + policy.window - at).total_seconds()) + 1, 1)
+    retry = max(math.ceil((max(blocking) + policy.window - at).total_seconds()), 1)
     minutes = -(-retry // 60)
     add_entry(
         session,

@@ -10,13 +10,14 @@ from starlette.responses import Response
 
 from infoshare.api.dependencies import UnitOfWorkDep
 from infoshare.services.protocol_overview import protocol_overview
+from infoshare.web.auth import OptionalStaff
 from infoshare.web.templates import page_templates
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/", response_class=HTMLResponse, name="home")
-def home(request: Request, uow: UnitOfWorkDep) -> Response:
+def home(request: Request, uow: UnitOfWorkDep, _staff: OptionalStaff) -> Response:
     overview = protocol_overview(uow)
     return page_templates().TemplateResponse(
         request, "home.html", {"overview": overview, "active": "home"}

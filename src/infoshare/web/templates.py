@@ -10,8 +10,10 @@ import functools
 import re
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import jinja2
+from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
@@ -41,6 +43,21 @@ def code_spans(text: str) -> Markup:
     return Markup(_CODE_SPAN.sub(r"<code>\1</code>", str(escape(text))))  # noqa: S704
 
 
+def account_context(request: Request) -> dict[str, Any]:
+    """What the layout needs on every page: who is signed in, and the form token (CSRF)."""
+    # Imported here: web.csrf needs nothing of the templates, but keeps this module light.
+    from infoshare.policy.access import Permission, permissions_of
+    from infoshare.web.csrf import form_token
+
+    signed_in = getattr(request.state, "signed_in", None)
+    granted = permissions_of(signed_in.actor) if signed_in is not None else frozenset()
+    return {
+        "signed_in": signed_in,
+        "may": {p.name.lower(): p in granted for p in Permission},
+        "csrf_token": form_token(request, request.app.state.settings.secret_key),
+    }
+
+
 @functools.cache
 def page_templates() -> Jinja2Templates:
     """The templates of the web pages, with infoshare's filters and globals; built once."""
@@ -55,4 +72,4 @@ def page_templates() -> Jinja2Templates:
     environment.filters["vocabulary"] = vocabulary
     environment.filters["code_spans"] = code_spans
     environment.globals["version"] = __version__
-    return Jinja2Templates(env=environment)
+    return Jinja2Templates(env=environment, context_processors=[account_context])
