@@ -262,7 +262,7 @@ def procedure_table(uow: UnitOfWork) -> ProcedureTable:
                 ProcedureConfirmationRecord.organisation_id == OrganisationRecord.id,
             )
             .join(StaffRecord, ProcedureConfirmationRecord.confirmed_by_id == StaffRecord.id)
-        ).tuples():
+        ):
             found[(code, record.procedure_id)] = Confirmation(
                 organisation=code,
                 procedure=record.procedure_id,
@@ -271,16 +271,22 @@ def procedure_table(uow: UnitOfWork) -> ProcedureTable:
                 confirmed_on=record.confirmed_on,
                 evidence=record.evidence,
             )
-        organisations_ = session.scalars(select(OrganisationRecord)).all()
-    ordered = sorted(organisations_, key=lambda o: (o.membership != Membership.PARTY, o.code))
+        ordered = sorted(
+            session.execute(
+                select(
+                    OrganisationRecord.code, OrganisationRecord.name, OrganisationRecord.membership
+                )
+            ).all(),
+            key=lambda o: (o.membership != Membership.PARTY, o.code),
+        )
     rows = [
         ProcedureRow(
-            organisation=o.code,
-            name=o.name,
-            membership=o.membership,
-            confirmations={p: found.get((o.code, p)) for p in procedures},
+            organisation=code,
+            name=name,
+            membership=membership,
+            confirmations={p: found.get((code, p)) for p in procedures},
         )
-        for o in ordered
+        for code, name, membership in ordered
     ]
     return ProcedureTable(procedures=procedures, rows=rows)
 

@@ -186,9 +186,7 @@ def _today(today: date | None) -> date:
 
 
 def _codes(session: Session) -> dict[uuid.UUID, str]:
-    return dict(
-        session.execute(select(OrganisationRecord.id, OrganisationRecord.code)).tuples().all()
-    )
+    return dict(session.execute(select(OrganisationRecord.id, OrganisationRecord.code)).all())
 
 
 def _latest_versions(session: Session) -> dict[str, int]:
@@ -197,9 +195,7 @@ def _latest_versions(session: Session) -> dict[str, int]:
             select(AgreementRecord.reference, func.max(AgreementRecord.version)).group_by(
                 AgreementRecord.reference
             )
-        )
-        .tuples()
-        .all()
+        ).all()
     )
 
 
@@ -511,9 +507,7 @@ def _write(
     moment: datetime,
 ) -> None:
     """Make ``record`` and its child rows say what ``isa`` says."""
-    ids = dict(
-        session.execute(select(OrganisationRecord.code, OrganisationRecord.id)).tuples().all()
-    )
+    ids = dict(session.execute(select(OrganisationRecord.code, OrganisationRecord.id)).all())
     record.title = isa.title
     record.service_area = isa.service_area
     record.status = isa.status.value
