@@ -20,7 +20,7 @@ log through ``services/access_log`` once it exists.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -706,13 +706,18 @@ def prepare_consent(
     catalogue: Catalogue,
     now: datetime,
     consent_id: uuid.UUID | None = None,
+    withdrawal: WithdrawalDraft | None = None,
 ) -> ConsentRecord:
-    """Check ``draft`` completely and return the row to add; raises before anything is added."""
+    """Check ``draft`` (and a withdrawal recorded with it, as an import may carry) completely
+    and return the row to add; raises before anything is added."""
     person = person_by_nhs_number(session, draft.nhs_number, missing=UnknownReferenceError)
     catalogue.check_consent(draft)
     new_id = consent_id or uuid.uuid4()
-    consent = consent_of(draft, consent_id=new_id, subject_id=str(person.id))
+    consent = consent_of(draft, consent_id=new_id, subject_id=str(person.id), withdrawal=withdrawal)
     consent.check_recorded(now)
+    withdrawal_record = (
+        None if withdrawal is None else _withdrawal_record(withdrawal, catalogue, now)
+    )
     if person.date_of_birth is not None:
         ConsentFacts(str(person.id), person.date_of_birth, (consent,))
     _check_supersedes(session, draft, person)
@@ -741,7 +746,28 @@ def prepare_consent(
         supersedes_id=draft.supersedes,
         recorded_at=now,
         terms=_term_rows(draft, catalogue),
-        withdrawal=None,
+        withdrawal=withdrawal_record,
+    )
+
+
+def _withdrawal_record(
+    draft: WithdrawalDraft, catalogue: Catalogue, now: datetime
+) -> ConsentWithdrawalRecord:
+    organisation_id = catalogue.organisation_id(
+        draft.recorded_by_organisation, field="recorded_by_organisation"
+    )
+    return ConsentWithdrawalRecord(
+        at=draft.at,
+        method=str(draft.method),
+        withdrawn_by=str(draft.withdrawn_by),
+        representative_name=draft.representative_name,
+        representative_relationship=draft.representative_relationship,
+        representative_authority=draft.representative_authority,
+        representative_authority_reference=draft.representative_authority_reference,
+        reason=draft.reason,
+        recorded_by=draft.recorded_by,
+        recorded_by_organisation_id=organisation_id,
+        recorded_at=now,
     )
 
 
@@ -806,29 +832,12 @@ def withdraw_consent(
         session = uow.session
         record = _stored(session, consent_id)
         catalogue = Catalogue.load(session)
-        organisation_id = catalogue.organisation_id(
-            draft.recorded_by_organisation, field="recorded_by_organisation"
-        )
+        withdrawal = _withdrawal_record(draft, catalogue, moment)
         person = session.get_one(ServiceUserRecord, record.service_user_id)
         subject = _Subject.load(session, person)
-        current = subject.core_consent(record)
-        current.withdraw(withdrawal_of(draft), now=moment)
-        session.add(
-            ConsentWithdrawalRecord(
-                consent_id=record.id,
-                at=draft.at,
-                method=str(draft.method),
-                withdrawn_by=str(draft.withdrawn_by),
-                representative_name=draft.representative_name,
-                representative_relationship=draft.representative_relationship,
-                representative_authority=draft.representative_authority,
-                representative_authority_reference=draft.representative_authority_reference,
-                reason=draft.reason,
-                recorded_by=draft.recorded_by,
-                recorded_by_organisation_id=organisation_id,
-                recorded_at=moment,
-            )
-        )
+        subject.core_consent(record).withdraw(withdrawal_of(draft), now=moment)
+        withdrawal.consent_id = record.id
+        session.add(withdrawal)
         try:
             uow.flush()
         except IntegrityError as exc:  # withdrawn by another writer since we looked
@@ -972,6 +981,10 @@ def _receipt_context(session: Session, subject: _Subject, at: datetime) -> Recei
 # --- bulk import --------------------------------------------------------------------------------
 
 
+#: one row of an import: a draft, or a draft with the withdrawal recorded alongside it
+ImportRow = ConsentDraft | tuple[ConsentDraft, WithdrawalDraft | None]
+
+
 @dataclass(frozen=True)
 class RowRejection:
     """Why one row of an import was refused: its number, the field, and the message."""
@@ -983,14 +996,15 @@ class RowRejection:
 
 def import_consents(
     uow: UnitOfWork,
-    rows: Sequence[tuple[int, ConsentDraft | InputError]],
+    rows: Sequence[tuple[int, ImportRow | InputError]],
     *,
     now: datetime | None = None,
-    on_row: Any = None,
-) -> tuple[int, list[RowRejection]]:
-    """Store every row, or none: returns (stored, rejections); rejections mean nothing stored.
+    on_row: Callable[[], None] | None = None,
+) -> tuple[list[uuid.UUID], list[RowRejection]]:
+    """Store every row, or none: returns (ids stored, rejections); rejections: nothing stored.
 
-    ``rows`` pairs each row number with its draft, or with the error parsing it met.
+    ``rows`` pairs each row number with its draft (and a withdrawal, which a FHIR import may
+    carry), or with the error reading the row met.
     ``on_row`` (if given) is called after each row is checked, for a progress bar.
     """
     moment = now_or(now)
@@ -1003,18 +1017,23 @@ def import_consents(
             if isinstance(row, InputError):
                 rejections.append(RowRejection(number, row.field, row.message))
             else:
+                draft, withdrawal = row if isinstance(row, tuple) else (row, None)
                 try:
-                    records.append(prepare_consent(session, row, catalogue=catalogue, now=moment))
+                    records.append(
+                        prepare_consent(
+                            session, draft, catalogue=catalogue, now=moment, withdrawal=withdrawal
+                        )
+                    )
                 except InputError as error:
                     rejections.append(RowRejection(number, error.field, error.message))
             if on_row is not None:
                 on_row()
         if rejections:
-            return 0, rejections
+            return [], rejections
         session.add_all(records)
         uow.flush()
         uow.commit()
-    return len(records), []
+    return [r.id for r in records], []
 
 
 __all__ = [
@@ -1025,6 +1044,7 @@ __all__ = [
     "ConsentView",
     "CoverageQuery",
     "ExclusionDraft",
+    "ImportRow",
     "RowRejection",
     "SubjectConsents",
     "WithdrawalDraft",
