@@ -1,10 +1,16 @@
-"""``infoshare isa``: check Information Sharing Agreements against a protocol pack.
+"""``infoshare isa``: check Information Sharing Agreements, and keep the register of them.
 
 ``isa lint FILE`` needs no database: it reads the agreement, loads the pack it names (or
 ``--pack``), and prints every finding with its line, severity, rule, clause, field, message
 and fix. It exits 1 when there are errors (the agreement could not be activated) and 0
 otherwise; a file that is not an agreement exits 1 naming file, line and field.
 ``isa rules`` lists the rules, as docs/agreements.md does.
+
+The register (Sections 1.1, 3.1, 4.4) lives in the database (``--db`` or
+INFOSHARE_DATABASE_URL): ``isa import FILE`` stores an agreement, ``isa list`` shows the
+register, ``isa export REFERENCE`` writes it back as YAML, and ``isa propose``, ``isa sign``,
+``isa activate`` and ``isa amend`` move it through its life. Activation is refused, with
+every reason, while the lint finds errors.
 """
 
 from __future__ import annotations
@@ -17,16 +23,20 @@ from typing import Annotated
 
 import typer
 
-from infoshare.cli.errors import handles_errors
+from infoshare.cli.database_option import DatabaseOption, settings_for
+from infoshare.cli.errors import handles_errors, stderr
 from infoshare.domain.agreement_yaml import AgreementFile, parse_agreement
-from infoshare.errors import InputError, UnknownReferenceError
+from infoshare.errors import AgreementNotReadyError, InputError, UnknownReferenceError
 from infoshare.policy.isa_lint import RULES, Finding, LintContext, Severity, lint
 from infoshare.protocol.loader import load_pack_reference
 from infoshare.protocol.schema import ProtocolPack
+from infoshare.services import agreements
+from infoshare.services.agreements import AgreementSummary
+from infoshare.services.database import Database, open_database
 
 isa_app = typer.Typer(
     name="isa",
-    help="Information Sharing Agreements: check them against the protocol.",
+    help="Information Sharing Agreements: check them against the protocol; keep the register.",
     no_args_is_help=True,
 )
 
@@ -224,3 +234,192 @@ def _as_json(
         "warnings": len(findings) - errors,
         "findings": [{**f.as_dict(), "line": source.line_of(f.path)} for f in findings],
     }
+
+
+# ---------------------------------------------------------------------------- the register
+
+VersionOption = Annotated[
+    int | None, typer.Option("--version", help="Which version; default: the latest.")
+]
+TodayOption = Annotated[
+    str | None, typer.Option(help="As at this date (YYYY-MM-DD); default: today.")
+]
+
+
+def _database(db: str | None) -> Database:
+    return open_database(settings_for(db).sqlalchemy_url)
+
+
+def _summary_line(summary: AgreementSummary) -> str:
+    parties = ", ".join(p.organisation for p in summary.parties)
+    due = "  review due" if summary.review_due else ""
+    return (
+        f"{summary.reference} v{summary.version}  {summary.status:<10}  {summary.title} "
+        f"({parties}); review {summary.review_date}{due}"
+    )
+
+
+@isa_app.command("import")
+@handles_errors
+def import_command(
+    file: Annotated[Path, typer.Argument(help="The agreement, a YAML file.")],
+    db: DatabaseOption = None,
+) -> None:
+    """Store an agreement in the register (as a draft or proposed; nothing on error)."""
+    _read_agreement(file)  # a bad file is reported before the database is opened
+    text = file.read_text(encoding="utf-8")
+    database = _database(db)
+    try:
+        summary = agreements.import_agreement(database.unit_of_work(), text, str(file))
+    finally:
+        database.dispose()
+    typer.echo(f"imported {_summary_line(summary)}")
+
+
+@isa_app.command("export")
+@handles_errors
+def export_command(
+    reference: Annotated[str, typer.Argument(help="The agreement's reference.")],
+    version: VersionOption = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file, not stdout.")
+    ] = None,
+    db: DatabaseOption = None,
+) -> None:
+    """Write a stored agreement as YAML (what `isa import` and `isa lint` read)."""
+    database = _database(db)
+    try:
+        text = agreements.export_agreement(database.unit_of_work(), reference, version)
+    finally:
+        database.dispose()
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {output}")
+
+
+@isa_app.command("list")
+@handles_errors
+def list_command(
+    party: Annotated[str | None, typer.Option(help="Only agreements this party is in.")] = None,
+    status: Annotated[str | None, typer.Option(help="Only agreements with this status.")] = None,
+    review_due: Annotated[
+        bool, typer.Option("--review-due", help="Only agreements due for review (Section 4.4).")
+    ] = False,
+    all_versions: Annotated[
+        bool, typer.Option("--all-versions", help="Every version, not just the latest.")
+    ] = False,
+    today: TodayOption = None,
+    output: Annotated[
+        OutputFormat, typer.Option("--format", help="How to print the register.")
+    ] = OutputFormat.TEXT,
+    db: DatabaseOption = None,
+) -> None:
+    """The register of agreements, by reference."""
+    on = _parse_date(today, "--today") if today else None
+    database = _database(db)
+    try:
+        found = agreements.list_agreements(
+            database.unit_of_work(),
+            party=party,
+            status=status,
+            review_due=True if review_due else None,
+            all_versions=all_versions,
+            today=on,
+        )
+    finally:
+        database.dispose()
+    if output is OutputFormat.JSON:
+        typer.echo(json.dumps([s.model_dump(mode="json") for s in found], indent=2))
+        return
+    for summary in found:
+        typer.echo(_summary_line(summary))
+    typer.echo(f"{len(found)} {'agreement' if len(found) == 1 else 'agreements'}")
+
+
+@isa_app.command("propose")
+@handles_errors
+def propose_command(
+    reference: Annotated[str, typer.Argument(help="The agreement's reference.")],
+    version: VersionOption = None,
+    db: DatabaseOption = None,
+) -> None:
+    """Send a draft to the parties for signature."""
+    database = _database(db)
+    try:
+        summary = agreements.propose(database.unit_of_work(), reference, version)
+    finally:
+        database.dispose()
+    typer.echo(f"proposed {_summary_line(summary)}")
+
+
+@isa_app.command("sign")
+@handles_errors
+def sign_command(
+    reference: Annotated[str, typer.Argument(help="The agreement's reference.")],
+    organisation: Annotated[str, typer.Option(help="The party signing, by code.")],
+    name: Annotated[str, typer.Option(help="Who signs.")],
+    post: Annotated[str, typer.Option(help="Their post, e.g. `Caldicott Guardian`.")],
+    on: Annotated[str | None, typer.Option(help="Signed on (YYYY-MM-DD); default: today.")] = None,
+    version: VersionOption = None,
+    db: DatabaseOption = None,
+) -> None:
+    """Record a party's signature; the agreement is signed once every party has signed."""
+    signed_on = _parse_date(on, "--on") if on else date.today()
+    database = _database(db)
+    try:
+        summary = agreements.sign(
+            database.unit_of_work(),
+            reference,
+            organisation=organisation,
+            name=name,
+            post=post,
+            signed_on=signed_on,
+            version=version,
+        )
+    finally:
+        database.dispose()
+    typer.echo(f"signed for {organisation}: {_summary_line(summary)}")
+
+
+@isa_app.command("activate")
+@handles_errors
+def activate_command(
+    reference: Annotated[str, typer.Argument(help="The agreement's reference.")],
+    version: VersionOption = None,
+    today: TodayOption = None,
+    db: DatabaseOption = None,
+) -> None:
+    """Put a signed agreement in force; refused, with every reason, while the lint finds errors."""
+    on = _parse_date(today, "--today") if today else None
+    database = _database(db)
+    try:
+        summary = agreements.activate(database.unit_of_work(), reference, version, today=on)
+    except AgreementNotReadyError as error:
+        for reason in error.reasons:
+            stderr.print(f"  {reason}", markup=False)
+        raise
+    finally:
+        database.dispose()
+    typer.echo(f"activated {_summary_line(summary)}")
+
+
+@isa_app.command("amend")
+@handles_errors
+def amend_command(
+    reference: Annotated[str, typer.Argument(help="The agreement's reference.")],
+    summary: Annotated[str, typer.Option(help="What the amendment changes, in a sentence.")],
+    dated: Annotated[
+        str | None, typer.Option(help="The amendment's date (YYYY-MM-DD); default: today.")
+    ] = None,
+    db: DatabaseOption = None,
+) -> None:
+    """Start the next version as an unsigned draft; export it, edit it, import it again."""
+    on = _parse_date(dated, "--dated") if dated else date.today()
+    database = _database(db)
+    try:
+        draft = agreements.amend(database.unit_of_work(), reference, dated=on, summary=summary)
+    finally:
+        database.dispose()
+    typer.echo(f"amended {_summary_line(draft)}")
