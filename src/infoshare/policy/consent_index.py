@@ -1,0 +1,129 @@
+"""One service user's consents, indexed once so the decision asks Procedure A4 in microseconds.
+
+``check_consent`` (``infoshare.policy.consent``) is the rule of Procedure A4 and stays the
+only statement of it. A decision asks it on every request, and it rebuilds what does not
+change between requests (the order of records, which record replaces which, whether the
+maker of a decision could make it) each time. ``ConsentIndex`` works those out once, when the
+shell fetches the person's facts, and answers the common question, "is this category
+covered, by which consents?", without building a reason for every record that does not
+apply. Whenever the answer is anything but "covered, nothing blocks it" (a refusal, an
+exclusion, a decision made for the person, no consent in scope), it defers to
+``check_consent`` itself, so every reason a practitioner reads comes from one place.
+
+Only decisions the service user made themselves, as an adult, with no capacity assessment on
+record, take the quick path: for those the maker's fitness does not depend on the moment
+asked about (Procedure A2), so it can be settled in advance. ``tests/policy`` checks the
+index against ``check_consent`` on generated histories.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from infoshare.domain.consent import Consent, ConsentDecision, ConsentFacts, DecidedBy
+from infoshare.policy.capacity import AGE_PRESUMED_CAPABLE, age_on
+from infoshare.policy.consent import ConsentCoverage, ConsentQuery, IsaContext, check_consent
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    consent: Consent
+    refused: bool
+    #: when a newer record replaces it, if one does
+    replaced_at: datetime | None
+    #: whether the maker's fitness is settled in advance (an adult's own decision)
+    settled: bool
+    recipients: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentIndex:
+    """The consents of one service user, ordered and annotated for repeated checks."""
+
+    facts: ConsentFacts
+    entries: tuple[_Entry, ...]
+
+    def covering(
+        self,
+        recipient: str,
+        isa: IsaContext | None,
+        purpose: str,
+        category: str,
+        at: datetime,
+    ) -> tuple[str, ...] | None:
+        """The ids covering ``category``, sorted, when it is plainly covered; else None.
+
+        None means "ask check_consent": not covered, blocked, or not settled in advance.
+        """
+        covering: list[str] = []
+        for entry in self.entries:
+            consent = entry.consent
+            live = at >= consent.starts_at and (entry.replaced_at is None or entry.replaced_at > at)
+            if live and consent.exclusions:
+                for exclusion in consent.exclusions:
+                    if exclusion.matches(recipient, purpose, category):
+                        return None
+            scope = consent.scope
+            if purpose not in scope.purposes or category not in scope.data_categories:
+                continue
+            if not _names(entry.recipients, recipient, isa):
+                continue
+            if not live:
+                continue
+            if consent.withdrawal is not None and consent.withdrawal.at <= at:
+                continue
+            if consent.valid_until is not None and consent.valid_until <= at:
+                continue
+            told = consent.explanation
+            if (
+                purpose not in told.purposes
+                or category not in told.data_categories
+                or not _names(told.recipients, recipient, isa)
+            ):
+                continue
+            if not entry.settled or entry.refused:
+                return None
+            covering.append(consent.id)
+        if not covering:
+            return None
+        covering.sort()
+        return tuple(covering)
+
+    def check(self, query: ConsentQuery) -> ConsentCoverage:
+        """The full answer of Procedure A4, with every reason."""
+        return check_consent(self.facts, query)
+
+
+def _names(names: frozenset[str], recipient: str, isa: IsaContext | None) -> bool:
+    if recipient in names:
+        return True
+    return isa is not None and isa.reference in names and recipient in isa.parties
+
+
+def index_consents(facts: ConsentFacts) -> ConsentIndex:
+    """Order ``facts``' consents and settle what does not depend on the request."""
+    consents = sorted(facts.consents, key=lambda c: (c.starts_at, c.id))
+    replaced: dict[str, datetime] = {}
+    for consent in consents:
+        if consent.supersedes is not None:
+            old = replaced.get(consent.supersedes)
+            if old is None or consent.starts_at < old:
+                replaced[consent.supersedes] = consent.starts_at
+    born = facts.date_of_birth
+    entries = tuple(
+        _Entry(
+            consent=c,
+            refused=c.decision is ConsentDecision.REFUSED,
+            replaced_at=replaced.get(c.id),
+            settled=(
+                c.decided_by is DecidedBy.SERVICE_USER
+                and not facts.assessments
+                and born is not None
+                and age_on(born, c.obtained_at.date()) >= AGE_PRESUMED_CAPABLE
+            ),
+            recipients=c.scope.recipients | c.scope.recipient_isas,
+        )
+        for c in consents
+    )
+    return ConsentIndex(facts=facts, entries=entries)

@@ -1,0 +1,427 @@
+"""The disclosure decision: ``decide(request, policy, facts) -> Decision`` (Principles 4–11,
+14; Procedures A4, A5, A7, B1–B8, C1).
+
+Pure: everything comes in as an argument (the moment too) and nothing is read or written.
+The rules run in the order of Procedure A7's guidance for staff, each in its own module
+under ``infoshare.policy.rules``:
+
+1. the request is well formed and the facts are the subject's (Principle 4);
+2. the requester is active, trained staff of a party that adopted the protocol and is the
+   provider or the recipient (Principle 14, Procedure C1);
+3. the purpose is the protocol's (Section 2.1) and an agreement in force covers provider,
+   recipient and purpose (Sections 1.1, 3.1);
+4. the transfer method is agreed (Procedure B1; its safeguards, B2–B5, become conditions);
+5. only categories the agreement covers and the recipient's role needs (Principle 7, B7),
+   less those restricted by law or by the person's record (Principles 2, 4), less, for
+   onward use, those not received earlier (Principle 9, B6);
+6. a purpose that does not need to identify anyone gets anonymised output (Principle 11, B8);
+7. the basis, per category: consent (A4); else, where the person refused or objected, or
+   gave no consent, a statutory ground with a justification, referred to a designated
+   officer (Principles 5, 6; A5) unless their approval is given; or an emergency (vital
+   interests), shared at once and reviewed;
+8. conditions: safeguards, fact or opinion (Principle 10), what stays confidential from the
+   person (Principle 8), telling them or recording why not, the referral or review task.
+
+Where several agreements cover the route, each is tried and the one letting most through
+decides (on a tie, the first by reference). Anything unexpected denies: decide() never
+raises.
+"""
+
+from __future__ import annotations
+
+from infoshare.policy.compile import CompiledAgreement, Policy, StaffEntry
+from infoshare.policy.decision import (
+    NO_BASIS,
+    OUTCOME_RANK,
+    Basis,
+    BasisKind,
+    ClaimKind,
+    Condition,
+    ConditionKind,
+    Decision,
+    DisclosureRequest,
+    Outcome,
+    SubjectFacts,
+    WithheldCategory,
+)
+from infoshare.policy.reasons import Reason, ReasonCode, reason
+from infoshare.policy.rules.agreement import agreement_covers, agreements_for, categories_agreed
+from infoshare.policy.rules.approval import approval_problem, approved
+from infoshare.policy.rules.confidentiality import (
+    FACT_OR_OPINION,
+    confidential_marks,
+    telling_the_subject,
+)
+from infoshare.policy.rules.consent_basis import consent_findings
+from infoshare.policy.rules.emergency import (
+    emergency_grounds,
+    emergency_problem,
+    review_task,
+    vital_interests,
+    vital_interests_problem,
+)
+from infoshare.policy.rules.need_to_know import need_to_know, receiving_roles
+from infoshare.policy.rules.objections import objections
+from infoshare.policy.rules.onward_use import onward_use
+from infoshare.policy.rules.purpose import anonymised_only, purpose_problem, strip_identifying
+from infoshare.policy.rules.request_shape import request_problem
+from infoshare.policy.rules.requester import check_requester
+from infoshare.policy.rules.restrictions import restricted
+from infoshare.policy.rules.statutory_ground import claim_problem, ground_applies, ground_problem
+from infoshare.policy.rules.transfer import check_transfer, safeguard_conditions
+
+
+def decide(request: DisclosureRequest, policy: Policy, facts: SubjectFacts) -> Decision:
+    """Whether ``request`` may be shared, what exactly, on what basis, and why."""
+    try:
+        return _decide(request, policy, facts)
+    except Exception as error:  # fail closed: an unexpected fault denies, never escapes
+        return _denied(
+            _asked(request),
+            (
+                reason(
+                    ReasonCode.DECISION_FAILED,
+                    f"the decision could not be made ({type(error).__name__}), so nothing "
+                    "may be shared; report this to the information sharing manager",
+                ),
+            ),
+        )
+
+
+def _decide(request: DisclosureRequest, policy: Policy, facts: SubjectFacts) -> Decision:
+    problem = request_problem(request, facts)
+    if problem is not None:
+        field = f" ({problem.field})" if problem.field else ""
+        return _denied(
+            _asked(request),
+            (reason(ReasonCode.MALFORMED_REQUEST, f"{problem.message}{field}"),),
+        )
+    asked = tuple(dict.fromkeys(request.data_categories))
+    requester, found = check_requester_reasons(request, policy)
+    if requester is None:
+        return _denied(asked, found)
+    unknown_purpose = purpose_problem(request, policy)
+    if unknown_purpose is not None:
+        return _denied(asked, (*found, unknown_purpose))
+    agreements, problems = agreements_for(request, policy)
+    if not agreements:
+        return _denied(asked, (*found, *problems))
+    roles, role_problem = receiving_roles(request, requester)
+    if role_problem is not None:
+        return _denied(asked, (*found, role_problem))
+    best: Decision | None = None
+    for agreement in agreements:
+        decision = _decide_under(request, policy, facts, asked, found, roles, agreement)
+        if best is None or _better(decision, best):
+            best = decision
+    assert best is not None
+    return best
+
+
+def check_requester_reasons(
+    request: DisclosureRequest, policy: Policy
+) -> tuple[StaffEntry | None, tuple[Reason, ...]]:
+    """The requester, or None with the reasons they may not ask (Principle 14, C1)."""
+    entry, found = check_requester(request, policy)
+    if entry is None or found[0].code is not ReasonCode.REQUESTER_AUTHORISED:
+        return None, found
+    return entry, found
+
+
+def _better(one: Decision, other: Decision) -> bool:
+    return (OUTCOME_RANK[one.outcome], len(one.permitted) + len(one.referred)) > (
+        OUTCOME_RANK[other.outcome],
+        len(other.permitted) + len(other.referred),
+    )
+
+
+def _decide_under(
+    request: DisclosureRequest,
+    policy: Policy,
+    facts: SubjectFacts,
+    asked: tuple[str, ...],
+    found: tuple[Reason, ...],
+    roles: frozenset[str],
+    agreement: CompiledAgreement,
+) -> Decision:
+    reference = agreement.reference
+    reasons: list[Reason] = [*found, agreement_covers(request, agreement)]
+    withheld: dict[str, list[Reason]] = {}
+
+    def withhold(pairs: list[tuple[str, Reason]]) -> None:
+        for category, why in pairs:
+            withheld.setdefault(category, []).append(why)
+
+    transfer, transfer_reason = check_transfer(request, agreement, policy)
+    reasons.append(transfer_reason)
+    if transfer is None:
+        return _denied(asked, tuple(reasons), reference)
+    categories, dropped = categories_agreed(asked, agreement, policy)
+    withhold(dropped)
+    categories, dropped, granted = need_to_know(request, agreement, roles, categories)
+    withhold(dropped)
+    if granted is not None:
+        reasons.append(granted)
+    categories, dropped = restricted(request, policy, facts, categories)
+    withhold(dropped)
+    if request.derived_from is not None:
+        categories, dropped, onward = onward_use(request, request.derived_from, categories)
+        withhold(dropped)
+        reasons.append(onward)
+    if not categories:
+        return _nothing_left(asked, reasons, withheld, reference)
+    agreed = agreement.purposes[request.purpose]
+    conditions = list(safeguard_conditions(transfer))
+    anonymised = anonymised_only(request, policy, agreed)
+    if anonymised is not None:
+        reasons.append(anonymised)
+        categories, dropped = strip_identifying(categories, policy)
+        withhold(dropped)
+        if not categories:
+            return _nothing_left(asked, reasons, withheld, reference)
+        conditions.insert(0, _anonymise(policy))
+        return _decision(
+            Outcome.PERMIT_ANONYMISED,
+            asked,
+            categories,
+            withheld,
+            conditions,
+            Basis(BasisKind.ANONYMISED),
+            reasons,
+            reference,
+        )
+    return _identifiable(
+        request, policy, facts, asked, categories, agreement, reasons, withheld, conditions
+    )
+
+
+def _identifiable(
+    request: DisclosureRequest,
+    policy: Policy,
+    facts: SubjectFacts,
+    asked: tuple[str, ...],
+    categories: tuple[str, ...],
+    agreement: CompiledAgreement,
+    reasons: list[Reason],
+    withheld: dict[str, list[Reason]],
+    conditions: list[Condition],
+) -> Decision:
+    reference = agreement.reference
+    objected = objections(request, facts, categories)
+    consent = consent_findings(request, agreement, facts, categories)
+    via_consent: list[str] = []
+    barred: dict[str, tuple[Reason, ...]] = {}
+    uncovered: dict[str, tuple[Reason, ...]] = {}
+    for category in categories:
+        if category in objected:
+            barred[category] = (objected[category], *consent.refused.get(category, ()))
+        elif category in consent.refused:
+            barred[category] = consent.refused[category]
+        elif category in consent.covered:
+            via_consent.append(category)
+        else:
+            uncovered[category] = consent.not_covered.get(category, ())
+    reasons.extend(consent.covers[c] for c in via_consent)
+    consent_ids = tuple(sorted({i for c in via_consent for i in consent.covered[c]}))
+    kind = request.basis.kind
+    via_other: list[str] = []
+    pending: list[str] = []
+    basis = Basis(BasisKind.CONSENT, consent_ids=consent_ids) if via_consent else NO_BASIS
+    if barred or uncovered:
+        types = _organisation_types(request, policy)
+        if kind is ClaimKind.EMERGENCY:
+            claim = emergency_problem(request)
+            for category, why in uncovered.items():
+                problem = claim or vital_interests_problem(request, policy, category, types)
+                if problem is None:
+                    via_other.append(category)
+                else:
+                    withheld.setdefault(category, []).extend((*why, problem))
+            for category, why in barred.items():
+                withheld.setdefault(category, []).extend((*why, _refusal_not_overridden(category)))
+            if via_other:
+                reasons.append(vital_interests(request, tuple(via_other)))
+                basis = Basis(
+                    BasisKind.EMERGENCY,
+                    consent_ids=consent_ids,
+                    legal_grounds=emergency_grounds(request, policy),
+                    emergency_reason=request.basis.emergency_reason.strip(),
+                )
+                conditions.append(review_task(request, policy))
+        elif kind is ClaimKind.STATUTORY:
+            claim = claim_problem(request, agreement.purposes[request.purpose], reference)
+            for category, why in (*uncovered.items(), *barred.items()):
+                problem = claim or ground_problem(request, policy, category, types)
+                if problem is None:
+                    pending.append(category)
+                    # why consent is no basis stays on record beside the ground relied on
+                    reasons.extend(r for r in why if r not in reasons)
+                else:
+                    withheld.setdefault(category, []).extend((*why, problem))
+            if pending:
+                reasons.append(ground_applies(request, tuple(pending)))
+                if any(c in barred for c in pending):
+                    reasons.append(
+                        reason(
+                            ReasonCode.REFUSAL_RAISES_BAR,
+                            "the person refused or objected: only exceptional circumstances "
+                            "and a statutory ground a designated officer approves can "
+                            "override that",
+                        )
+                    )
+                basis = Basis(
+                    BasisKind.STATUTORY,
+                    consent_ids=consent_ids,
+                    legal_grounds=tuple(request.basis.legal_grounds),
+                    justification=request.basis.justification.strip(),
+                    approval_required=True,
+                )
+        else:
+            for category, why in (*uncovered.items(), *barred.items()):
+                withheld.setdefault(category, []).extend(why)
+    if pending:
+        approval = request.approval
+        order = [c for c in categories if c in pending or c in via_consent]
+        if approval is None:
+            reasons.append(
+                reason(
+                    ReasonCode.REFERRAL_NEEDED,
+                    f"a designated officer of `{request.provider}` must approve sharing "
+                    "without consent before anything is shared",
+                )
+            )
+            conditions.append(_referral(request, policy))
+            conditions.append(FACT_OR_OPINION)
+            return _decision(
+                Outcome.REFER,
+                asked,
+                (),
+                withheld,
+                conditions,
+                basis,
+                reasons,
+                reference,
+                referred=tuple(order),
+            )
+        refused_approval = approval_problem(request, approval, policy, tuple(pending))
+        if refused_approval is not None:
+            reasons.append(refused_approval)
+            return _denied(asked, tuple(reasons), reference)
+        reasons.append(approved(request, approval))
+        basis = Basis(
+            BasisKind.STATUTORY,
+            consent_ids=consent_ids,
+            legal_grounds=basis.legal_grounds,
+            justification=basis.justification,
+            approval_required=True,
+            approved_by=approval.officer_id,
+        )
+        via_other = pending
+    shared = tuple(c for c in categories if c in via_consent or c in via_other)
+    if not shared:
+        return _nothing_left(asked, reasons, withheld, reference)
+    marks, marked = confidential_marks(facts, policy, shared)
+    conditions.extend(marks)
+    reasons.extend(marked)
+    told = telling_the_subject(request, policy, basis.kind)
+    if told is not None:
+        conditions.append(told)
+    conditions.append(FACT_OR_OPINION)
+    return _decision(Outcome.PERMIT, asked, shared, withheld, conditions, basis, reasons, reference)
+
+
+def _organisation_types(request: DisclosureRequest, policy: Policy) -> tuple[str, ...]:
+    return tuple(
+        policy.organisations[code].type
+        for code in (request.provider, request.recipient)
+        if code in policy.organisations
+    )
+
+
+def _refusal_not_overridden(category: str) -> Reason:
+    return reason(
+        ReasonCode.REFUSAL_RAISES_BAR,
+        f"an emergency does not override the person's refusal about `{category}`; claim a "
+        "statutory ground for a designated officer to approve",
+    )
+
+
+def _anonymise(policy: Policy) -> Condition:
+    return Condition(
+        ConditionKind.ANONYMISE,
+        "Procedure B8",
+        "remove everything that identifies the person and suppress small numbers before it leaves",
+    )
+
+
+def _referral(request: DisclosureRequest, policy: Policy) -> Condition:
+    officers = tuple(sorted(policy.designated_officers.get(request.provider, frozenset())))
+    return Condition(
+        ConditionKind.REFER_TO_DESIGNATED_OFFICER,
+        "Procedure A5",
+        f"refer to a designated officer of `{request.provider}` to approve or refuse",
+        officers,
+        organisation=request.provider,
+    )
+
+
+def _nothing_left(
+    asked: tuple[str, ...],
+    reasons: list[Reason],
+    withheld: dict[str, list[Reason]],
+    reference: str | None,
+) -> Decision:
+    reasons.append(
+        reason(
+            ReasonCode.NOTHING_TO_SHARE,
+            "none of the information asked for may be shared; see why for each",
+        )
+    )
+    return _decision(Outcome.DENY, asked, (), withheld, [], NO_BASIS, reasons, reference)
+
+
+def _denied(
+    asked: tuple[str, ...], reasons: tuple[Reason, ...], reference: str | None = None
+) -> Decision:
+    return Decision(
+        outcome=Outcome.DENY,
+        permitted=(),
+        withheld=tuple(WithheldCategory(c, ()) for c in asked),
+        conditions=(),
+        basis=NO_BASIS,
+        reasons=reasons,
+        isa_reference=reference,
+    )
+
+
+def _decision(
+    outcome: Outcome,
+    asked: tuple[str, ...],
+    permitted: tuple[str, ...],
+    withheld: dict[str, list[Reason]],
+    conditions: list[Condition],
+    basis: Basis,
+    reasons: list[Reason],
+    reference: str | None,
+    referred: tuple[str, ...] = (),
+) -> Decision:
+    going = set(permitted) | set(referred)
+    return Decision(
+        outcome=outcome,
+        permitted=permitted,
+        withheld=tuple(
+            WithheldCategory(c, tuple(withheld.get(c, ()))) for c in asked if c not in going
+        ),
+        conditions=tuple(conditions),
+        basis=basis,
+        reasons=tuple(reasons),
+        referred=referred,
+        isa_reference=reference,
+    )
+
+
+def _asked(request: object) -> tuple[str, ...]:
+    categories = getattr(request, "data_categories", ())
+    if isinstance(categories, tuple) and all(isinstance(c, str) for c in categories):
+        return tuple(dict.fromkeys(categories))
+    return ()

@@ -1,0 +1,83 @@
+"""Consent as the basis: does the person's consent cover this recipient, purpose and category
+at this moment (Procedure A4), and has the person refused (Principle 5)?
+
+The rule itself is ``infoshare.policy.consent.check_consent``; this module asks it through the
+subject's ``ConsentIndex`` and sorts the categories into those consent covers, those an
+explicit refusal applies to (the bar is raised: Procedure A5 with an approved statutory
+ground only), and those simply not covered, each with the consent check's own reasons.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from infoshare.policy.compile import CompiledAgreement
+from infoshare.policy.consent import ConsentQuery, IsaContext
+from infoshare.policy.decision import DisclosureRequest, SubjectFacts
+from infoshare.policy.reasons import Reason, ReasonCode, reason
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentFindings:
+    #: category -> ids of the consents covering it
+    covered: dict[str, tuple[str, ...]]
+    #: category -> reasons, where an explicit refusal applies
+    refused: dict[str, tuple[Reason, ...]]
+    #: category -> reasons, where consent does not cover it
+    not_covered: dict[str, tuple[Reason, ...]]
+    #: category -> the reason saying which consents cover it
+    covers: dict[str, Reason]
+
+
+def consent_findings(
+    request: DisclosureRequest,
+    agreement: CompiledAgreement,
+    facts: SubjectFacts,
+    categories: tuple[str, ...],
+) -> ConsentFindings:
+    index = facts.consent_index
+    isa = IsaContext(agreement.reference, agreement.parties)
+    covered: dict[str, tuple[str, ...]] = {}
+    for category in categories:
+        ids = index.covering(request.recipient, isa, request.purpose, category, request.at)
+        if ids is None:
+            return _checked(request, isa, facts, categories)
+        covered[category] = ids
+    covers = {
+        c: reason(
+            ReasonCode.CONSENT_COVERS,
+            f"consent covers sharing `{c}` with `{request.recipient}` for `{request.purpose}`",
+            *ids,
+        )
+        for c, ids in covered.items()
+    }
+    return ConsentFindings(covered, {}, {}, covers)
+
+
+def _checked(
+    request: DisclosureRequest,
+    isa: IsaContext,
+    facts: SubjectFacts,
+    categories: tuple[str, ...],
+) -> ConsentFindings:
+    query = ConsentQuery(
+        recipient=request.recipient,
+        purpose=request.purpose,
+        data_categories=categories,
+        at=request.at,
+        isa=isa,
+    )
+    coverage = facts.consent_index.check(query)
+    covered: dict[str, tuple[str, ...]] = {}
+    refused: dict[str, tuple[Reason, ...]] = {}
+    not_covered: dict[str, tuple[Reason, ...]] = {}
+    covers: dict[str, Reason] = {}
+    for found in coverage.categories:
+        if found.covered:
+            covered[found.category] = found.covered_by
+            covers[found.category] = found.reasons[0]
+        elif any(r.code is ReasonCode.CONSENT_REFUSED for r in found.reasons):
+            refused[found.category] = found.reasons
+        else:
+            not_covered[found.category] = found.reasons
+    return ConsentFindings(covered, refused, not_covered, covers)

@@ -1,0 +1,61 @@
+"""Whether a request is well formed enough to decide on at all (Principle 4: fail closed).
+
+``request_problem`` finds the first malformed field; ``decide()`` turns it into a denial, and
+interfaces call ``validate_request`` first so a person gets a precise error naming the field
+(an HTTP 422, a CLI exit 1) rather than a denial.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from infoshare.errors import InputError
+from infoshare.policy.decision import ClaimedBasis, ClaimKind, DisclosureRequest, SubjectFacts
+
+
+def _text(value: object) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def request_problem(request: object, facts: object = None) -> InputError | None:
+    """The first thing wrong with ``request`` (and ``facts``, if given), or None."""
+    if not isinstance(request, DisclosureRequest):
+        return InputError("give a disclosure request to decide on", field="request")
+    for name in ("requester", "provider", "recipient", "subject_id", "purpose", "transfer_method"):
+        if not _text(getattr(request, name)):
+            return InputError(f"`{name}` is empty; say who, what and how", field=name)
+    categories = request.data_categories
+    if not isinstance(categories, tuple) or not categories:
+        return InputError("name at least one data category to share", field="data_categories")
+    if not all(_text(c) for c in categories):
+        return InputError("a data category is empty; name each one", field="data_categories")
+    if not isinstance(request.at, datetime) or request.at.utcoffset() is None:
+        return InputError(
+            "`at` must be a moment with its time zone, e.g. `2003-06-02T10:00:00+00:00`",
+            field="at",
+        )
+    if not isinstance(request.basis, ClaimedBasis) or not isinstance(request.basis.kind, ClaimKind):
+        return InputError("claim a basis: consent, statutory or emergency", field="basis")
+    if request.provider == request.recipient:
+        return InputError(
+            f"provider and recipient are both `{request.provider}`; a disclosure goes to "
+            "another organisation",
+            field="recipient",
+        )
+    if facts is not None:
+        if not isinstance(facts, SubjectFacts):
+            return InputError("give the subject's facts", field="facts")
+        if facts.subject_id != request.subject_id:
+            return InputError(
+                f"the facts are about `{facts.subject_id}`, not `{request.subject_id}`; "
+                "fetch the facts of the person the request is about",
+                field="subject_id",
+            )
+    return None
+
+
+def validate_request(request: DisclosureRequest, facts: SubjectFacts | None = None) -> None:
+    """Raise InputError naming the field when ``request`` cannot be decided on."""
+    problem = request_problem(request, facts)
+    if problem is not None:
+        raise problem
