@@ -46,6 +46,15 @@ TAGS = [
         "description": "The partners of the protocol (section 1.2) and their adoption of it "
         "(Procedure C1).",
     },
+    {
+        "name": "consent",
+        "description": "Consent and fitness to consent (Principle 5, Procedures A1-A4): record, "
+        "withdraw, list, check coverage, receipts; capacity assessments.",
+    },
+    {
+        "name": "fhir",
+        "description": "Consent records as FHIR R4 Consent resources: export and import.",
+    },
     {"name": "health", "description": "Whether the service is ready to answer."},
 ]
 
