@@ -182,13 +182,31 @@ def test_failed_sign_ins_are_throttled_per_address(world: Database) -> None:
     tight = SessionPolicy(max_failures_per_address=3)
     for n in range(3):
         with pytest.raises(AuthenticationError):
-            sign_in(world.unit_of_work(), email=f"guess{n}@ltht.example", password="guess guess",
-                    requester=HERE, policy=tight, now=NOW)  # fmt: skip
+            sign_in(
+                world.unit_of_work(),
+                email=f"guess{n}@ltht.example",
+                password="guess guess",
+                requester=HERE,
+                policy=tight,
+                now=NOW,
+            )
     with pytest.raises(SignInThrottledError):
-        sign_in(world.unit_of_work(), email=PRACTITIONER, password=PASSWORD,
-                requester=HERE, policy=tight, now=NOW)  # fmt: skip
-    sign_in(world.unit_of_work(), email=PRACTITIONER, password=PASSWORD,
-            requester=anonymous("192.0.2.11"), policy=tight, now=NOW)  # fmt: skip
+        sign_in(
+            world.unit_of_work(),
+            email=PRACTITIONER,
+            password=PASSWORD,
+            requester=HERE,
+            policy=tight,
+            now=NOW,
+        )
+    sign_in(
+        world.unit_of_work(),
+        email=PRACTITIONER,
+        password=PASSWORD,
+        requester=anonymous("192.0.2.11"),
+        policy=tight,
+        now=NOW,
+    )
 
 
 def test_a_designated_officer_passes_the_second_factor_and_gets_a_new_session(
@@ -197,11 +215,13 @@ def test_a_designated_officer_passes_the_second_factor_and_gets_a_new_session(
     pending = _sign_in(world, email=OFFICER)
     assert pending.signed_in.stage is Stage.SECOND_FACTOR
     with pytest.raises(AuthenticationError) as wrong:
-        pass_second_factor(world.unit_of_work(), pending.token, "000000", requester=HERE,
-                           policy=POLICY, now=NOW)  # fmt: skip
+        pass_second_factor(
+            world.unit_of_work(), pending.token, "000000", requester=HERE, policy=POLICY, now=NOW
+        )
     assert wrong.value.field == "code"
-    done = pass_second_factor(world.unit_of_work(), pending.token, code_at(NOW), requester=HERE,
-                              policy=POLICY, now=NOW)  # fmt: skip
+    done = pass_second_factor(
+        world.unit_of_work(), pending.token, code_at(NOW), requester=HERE, policy=POLICY, now=NOW
+    )
     assert done.signed_in.stage is Stage.SIGNED_IN
     assert done.token != pending.token
     with pytest.raises(AuthenticationError):
@@ -209,8 +229,14 @@ def test_a_designated_officer_passes_the_second_factor_and_gets_a_new_session(
     # the same code cannot be used again (a replay), even within its 30 seconds
     again = _sign_in(world, email=OFFICER, now=NOW + timedelta(seconds=5))
     with pytest.raises(AuthenticationError):
-        pass_second_factor(world.unit_of_work(), again.token, code_at(NOW), requester=HERE,
-                           policy=POLICY, now=NOW + timedelta(seconds=5))  # fmt: skip
+        pass_second_factor(
+            world.unit_of_work(),
+            again.token,
+            code_at(NOW),
+            requester=HERE,
+            policy=POLICY,
+            now=NOW + timedelta(seconds=5),
+        )
 
 
 def test_a_session_waiting_for_its_second_factor_cannot_skip_it(world: Database) -> None:
@@ -239,8 +265,9 @@ def test_a_role_that_needs_a_second_factor_must_enrol_one_first(world: Database)
         __import__("base64").b32decode(enrolment.secret + "=" * (-len(enrolment.secret) % 8)),
         int(NOW.timestamp()),
     )
-    done = confirm_enrolment(world.unit_of_work(), pending.token, key_code, requester=HERE,
-                             policy=POLICY, now=NOW)  # fmt: skip
+    done = confirm_enrolment(
+        world.unit_of_work(), pending.token, key_code, requester=HERE, policy=POLICY, now=NOW
+    )
     assert done.signed_in.stage is Stage.SIGNED_IN
     assert done.signed_in.account.second_factor_enrolled
     # next time the officer signs in, the second factor is asked for

@@ -55,6 +55,11 @@ TAGS = [
         "name": "fhir",
         "description": "Consent records as FHIR R4 Consent resources: export and import.",
     },
+    {
+        "name": "service-users",
+        "description": "The calling party's own service users, for systems holding an API "
+        "token (Procedure B1); every read is logged.",
+    },
     {"name": "health", "description": "Whether the service is ready to answer."},
 ]
 

@@ -1,8 +1,9 @@
 """What routes receive, as ``Annotated`` dependencies: settings, the database, a unit of work.
 
 ``create_app`` opens the database once and keeps it on ``app.state``; each request that
-needs storage gets a fresh unit of work from it and hands it to one service call. The
-signed-in person (``CurrentStaff``) will join these when accounts arrive.
+needs storage gets a fresh unit of work from it and hands it to one service call.
+``ApiCaller`` is the system calling, from its ``Authorization: Bearer`` API token (Procedure
+B1); a missing or unknown token is a 401 with ``WWW-Authenticate: Bearer``, and is logged.
 """
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from infoshare.errors import AuthenticationError
+from infoshare.services.access_log import Requester, anonymous, record_denial
+from infoshare.services.api_tokens import authenticate_token
 from infoshare.services.database import Database, UnitOfWork
 from infoshare.settings import Settings
 
@@ -32,3 +36,27 @@ def get_unit_of_work(database: Annotated[Database, Depends(get_database)]) -> Un
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 DatabaseDep = Annotated[Database, Depends(get_database)]
 UnitOfWorkDep = Annotated[UnitOfWork, Depends(get_unit_of_work)]
+
+
+def get_api_caller(request: Request, database: DatabaseDep) -> Requester:
+    """The system behind the request's bearer token; 401 (logged) without a live one."""
+    address = request.client.host if request.client is not None else "unknown"
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    try:
+        if scheme.lower() != "bearer" or not token.strip():
+            raise AuthenticationError(
+                "this route needs an API token; send `Authorization: Bearer <token>`"
+            )
+        return authenticate_token(database.unit_of_work(), token.strip(), client_address=address)
+    except AuthenticationError as error:
+        record_denial(
+            database.unit_of_work(),
+            anonymous(address),
+            action="api-token",
+            what=f"`{request.method} {request.url.path}`",
+            why=error.message,
+        )
+        raise
+
+
+ApiCaller = Annotated[Requester, Depends(get_api_caller)]

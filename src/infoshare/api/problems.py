@@ -258,7 +258,7 @@ def install_problem_handlers(app: FastAPI, render_html: HtmlRenderer) -> None:
         assert isinstance(error, InfoshareError)
         if status_for(error) is HTTPStatus.INTERNAL_SERVER_ERROR:
             logger.error("infoshare error outside the request's control", exc_info=error)
-        return respond(request, problem_for_error(error, request.url.path))
+        return respond(request, problem_for_error(error, request.url.path), _headers_for(error))
 
     async def on_validation_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, RequestValidationError)
@@ -274,6 +274,15 @@ def install_problem_handlers(app: FastAPI, render_html: HtmlRenderer) -> None:
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(StarletteHTTPException, on_http_error)
     app.add_middleware(UnexpectedErrorMiddleware, render_html=render_html)
+
+
+def _headers_for(error: InfoshareError) -> dict[str, str] | None:
+    """Headers the status needs: how to authenticate (RFC 9110 §11.6.1), when to retry."""
+    if isinstance(error, SignInThrottledError):
+        return {"Retry-After": str(error.retry_after_seconds)}
+    if isinstance(error, AuthenticationError):
+        return {"WWW-Authenticate": 'Bearer realm="infoshare"'}
+    return None
 
 
 class UnexpectedErrorMiddleware:

@@ -9,7 +9,7 @@ seen to those who need to know it. Here that becomes one pure function, ``author
 - a permission over personal data (``PARTY_SCOPED``) reaches only service users of the
   actor's own party: the resource's owning organisation must be the actor's. Nothing here
   widens that; what another party disclosed to this one arrives by a disclosure, not by a
-  wider permission;
+  wider permission. Managing accounts and tokens is bound to the actor's organisation too;
 - anything unexpected (no actor, no roles, an unknown permission) is a denial.
 
 The services ask ``authorize`` before every read or change and log each denial; routes never
@@ -71,6 +71,12 @@ PARTY_SCOPED: Final = frozenset(
         Permission.SUBJECT_ACCESS_ANSWER,
     }
 )
+
+#: permissions that act on one organisation's records: only ever the actor's own
+ORGANISATION_SCOPED: Final = PARTY_SCOPED | {
+    Permission.ACCOUNTS_MANAGE,
+    Permission.API_TOKENS_MANAGE,
+}
 
 _PRACTICE = frozenset(
     {
@@ -265,18 +271,15 @@ def authorize(
             permission,
             (_reason(AccessReasonCode.NOT_GRANTED, f"{who} not allow `{permission}`"),),
         )
-    if permission in PARTY_SCOPED and resource_owner_org != actor.organisation_code:
-        return AccessDecision(
-            False,
-            permission,
-            (
-                _reason(
-                    AccessReasonCode.OTHER_PARTY,
-                    f"this record is not held by `{actor.organisation_code}`; staff see only "
-                    "their own party's service users and what was disclosed to it",
-                ),
-            ),
-        )
+    if permission in ORGANISATION_SCOPED and resource_owner_org != actor.organisation_code:
+        if permission in PARTY_SCOPED:
+            message = (
+                f"this record is not held by `{actor.organisation_code}`; staff see only "
+                "their own party's service users and what was disclosed to it"
+            )
+        else:
+            message = f"`{permission}` reaches only `{actor.organisation_code}`'s own records"
+        return AccessDecision(False, permission, (_reason(AccessReasonCode.OTHER_PARTY, message),))
     return AccessDecision(
         True, permission, (_reason(AccessReasonCode.GRANTED, f"`{permission}` is granted"),)
     )

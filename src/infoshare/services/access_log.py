@@ -21,7 +21,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from infoshare.errors import NotFoundError, PermissionDeniedError
-from infoshare.policy.access import AccessDecision, AccessReasonCode, Actor, Permission
+from infoshare.policy.access import (
+    PARTY_SCOPED,
+    AccessDecision,
+    AccessReasonCode,
+    Actor,
+    Permission,
+)
 from infoshare.services.clock import now_or
 from infoshare.store.models import AccessLogRecord
 from infoshare.store.unit_of_work import UnitOfWork
@@ -162,7 +168,8 @@ def refuse(
         at=at,
         service_user_id=service_user_id,
     )
-    if decision.reasons and decision.reasons[0].code is AccessReasonCode.OTHER_PARTY:
+    other_party = decision.reasons and decision.reasons[0].code is AccessReasonCode.OTHER_PARTY
+    if other_party and decision.permission in PARTY_SCOPED:
         return NotFoundError(f"there is no {what} here that you may see; check the link")
     return PermissionDeniedError(f"{decision.message} ({decision.clause})")
 

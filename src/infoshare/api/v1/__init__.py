@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from infoshare.api.v1 import consents, fhir, protocol
+from infoshare.api.v1 import consents, fhir, protocol, service_users
 
 PREFIX = "/api/v1"
 
 router = APIRouter(prefix=PREFIX)
 router.include_router(protocol.router)
+router.include_router(service_users.router)
 router.include_router(consents.router)
 router.include_router(fhir.router)
