@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from infoshare.cli.consent import consent_app
 from infoshare.cli.db import db_app
 from infoshare.cli.decide import decide_command
 from infoshare.cli.demo import demo_command
@@ -30,5 +31,6 @@ app.command("init")(init_command)
 app.add_typer(db_app, name="db")
 app.command("demo")(demo_command)
 app.add_typer(isa_app, name="isa")
+app.add_typer(consent_app, name="consent")
 app.command("serve")(serve_command)
 app.command("decide")(decide_command)
