@@ -57,3 +57,10 @@ def migrated_database_url(
     from infoshare.store import schema
 
     yield from database_templates.copy(request, request.param, "migrated", schema.upgrade)
+
+
+@pytest.fixture(autouse=True)
+def _keys_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The ledger's keys in a private folder per test, never ./keys in the checkout."""
+    folder = tmp_path_factory.mktemp("keys-parent") / "keys"
+    monkeypatch.setenv("INFOSHARE_KEYS_DIR", str(folder))

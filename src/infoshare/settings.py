@@ -42,6 +42,13 @@ class Settings(BaseSettings):
     port: Annotated[int, Field(ge=1, le=65535)] = 8000
     #: INFOSHARE_KEYS_DIR: the ledger's signing key lives here, outside the database, mode 0600
     keys_dir: Path = Path("./keys")
+    #: INFOSHARE_LEDGER_ORIGIN: the ledger's name on its checkpoints and key; empty means
+    #: ``infoshare.local/<pack id>``
+    ledger_origin: str = ""
+    #: INFOSHARE_LEDGER_CHECKPOINT_EVERY: sign a checkpoint each time the ledger passes a
+    #: multiple of this many entries (the web app's writer); ``infoshare ledger checkpoint``
+    #: signs one on demand
+    ledger_checkpoint_every: Annotated[int, Field(ge=1)] = 1000
     #: INFOSHARE_PACK: the protocol pack ``infoshare init`` loads when none is named
     pack: str = "leeds-2002"
     #: INFOSHARE_SESSION_IDLE_MINUTES: a session unused this long has ended (Procedure B1)

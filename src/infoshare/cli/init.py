@@ -1,11 +1,14 @@
 """``infoshare init``: create or upgrade the schema and load a protocol pack.
 
 Loads the pack's catalogues and partners (Section 1.2) with their adoption state
-(Procedure C1). Safe to run again: it only adds what is missing.
+(Procedure C1), makes the ledger's signing key in INFOSHARE_KEYS_DIR if there is none (never
+overwriting one), and signs a checkpoint (Principle 6). Safe to run again: it only adds what
+is missing.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -13,7 +16,14 @@ from rich.console import Console
 
 from infoshare.cli.database_option import DatabaseOption, settings_for
 from infoshare.cli.errors import handles_errors
+from infoshare.services import ledger
 from infoshare.services.database import open_database, redacted_url
+from infoshare.services.keys import (
+    VERIFIER_KEY_FILE,
+    ensure_signing_key,
+    load_signing_key,
+    origin_for,
+)
 from infoshare.services.organisations import OrganisationView, list_organisations
 from infoshare.services.setup import SchemaUpgrade, SetupReport, initialise
 
@@ -69,3 +79,17 @@ def init_command(
     url = settings.sqlalchemy_url
     report = initialise(url, pack or settings.pack)
     print_setup(url, report)
+    print_keys(url, settings.keys_dir, origin_for(report.pack_id, settings.ledger_origin or None))
+
+
+def print_keys(url: str, keys_dir: Path, origin: str) -> None:
+    """Make (or check) the ledger's signing key, then sign a checkpoint of the ledger so far."""
+    made = ensure_signing_key(keys_dir, origin)
+    action = "made" if made.created else "kept (never overwritten)"
+    stdout.print(f"key       {made.path} {action}; publish {keys_dir / VERIFIER_KEY_FILE}")
+    db = open_database(url)
+    try:
+        signed = ledger.checkpoint(db, load_signing_key(keys_dir, origin=origin))
+    finally:
+        db.dispose()
+    stdout.print(f"ledger    {signed.size} entries; checkpoint signed by {origin}")

@@ -10,6 +10,7 @@ from infoshare.cli.decide import decide_command
 from infoshare.cli.demo import demo_command
 from infoshare.cli.init import init_command
 from infoshare.cli.isa import isa_app
+from infoshare.cli.ledger import ledger_app
 from infoshare.cli.pack import pack_app
 from infoshare.cli.serve import serve_command
 
@@ -31,6 +32,7 @@ app.command("init")(init_command)
 app.add_typer(db_app, name="db")
 app.command("demo")(demo_command)
 app.add_typer(isa_app, name="isa")
+app.add_typer(ledger_app, name="ledger")
 app.add_typer(consent_app, name="consent")
 app.command("serve")(serve_command)
 app.command("decide")(decide_command)

@@ -43,6 +43,8 @@ class EventKind(StrEnum):
     SUBJECT_ACCESS_ANSWERED = "subject-access:answered"
     PACKAGE_SENT = "package:sent"
     PACKAGE_RECEIVED = "package:received"
+    #: a protocol pack loaded into the system, or a reviewed version of it
+    PROTOCOL_LOADED = "protocol:loaded"
 
     @property
     def clause(self) -> str:
@@ -68,6 +70,7 @@ EVENT_CLAUSES: Final[dict[EventKind, str]] = {
     EventKind.SUBJECT_ACCESS_ANSWERED: "Principle 12",
     EventKind.PACKAGE_SENT: "Procedure B3",
     EventKind.PACKAGE_RECEIVED: "Procedure B3",
+    EventKind.PROTOCOL_LOADED: "Procedure C1",
 }
 
 

@@ -61,6 +61,12 @@ class ProblemKind(StrEnum):
     CHECKPOINT_MISMATCH = "checkpoint-mismatch"
     #: a checkpoint signs more entries than the ledger holds: the ledger was truncated
     TRUNCATED = "truncated"
+    #: (found by the shell) the governance record an entry points at is gone
+    RECORD_MISSING = "record-missing"
+    #: (found by the shell) the governance record no longer has the digest the entry recorded
+    RECORD_CHANGED = "record-changed"
+    #: (found by the shell) the stored head or subtree hashes disagree with the entries
+    STORE_MISMATCH = "store-mismatch"
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from infoshare.errors import ConflictError, InputError, NotFoundError, UnknownReferenceError
 from infoshare.protocol.schema import Membership, OrganisationType
+from infoshare.services import ledger
 from infoshare.services.clock import now_or
 from infoshare.store.models import OrganisationRecord
 from infoshare.store.unit_of_work import UnitOfWork
@@ -170,8 +171,11 @@ def record_adoption(
     approved_on: date,
     approving_body: str,
     minute_reference: str | None = None,
+    now: datetime | None = None,
 ) -> OrganisationView:
     """Record that party ``code`` formally approved the protocol (Procedure C1).
+
+    The adoption is appended to the ledger in the same transaction (Procedure C3).
 
     Only parties adopt the protocol; supporting members support its aims (section 1.2).
     Recording the same approval again changes nothing; a different one is a ConflictError,

@@ -10,6 +10,8 @@ writes them) is idempotent:
 - the pack's organisations are added when their code is missing. Organisations already
   stored keep their stored state: after the first load the database, not the pack, is the
   record of adoption (Procedure C1).
+- loading or updating a pack, and each adoption it brings, is appended to the ledger in the
+  same transaction (``services/ledger.py``; Procedure C1).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from sqlalchemy.orm import Session
 from infoshare.errors import ConfigurationError, ConflictError
 from infoshare.protocol.loader import load_pack_reference
 from infoshare.protocol.schema import ProtocolPack
+from infoshare.services import ledger
 from infoshare.services.clock import now_or
 from infoshare.services.database import redacted_url
 from infoshare.store import schema
@@ -150,7 +153,21 @@ def load_pack(
             record.digest = digest
             session.flush()
             _sync_catalogues(session, pack)
+            ledger.record(uow, ledger.pack_loaded_event(pack.id, pack.pack.version, digest, moment))
         added = _add_missing_organisations(session, pack, moment)
+        for code in added:
+            organisation = next(o for o in pack.organisations if o.code == code)
+            if organisation.adoption is not None:
+                ledger.record(
+                    uow,
+                    ledger.adoption_event(
+                        code,
+                        organisation.adoption.approved_on,
+                        organisation.adoption.approving_body,
+                        organisation.adoption.minute_reference,
+                        at=moment,
+                    ),
+                )
         counts = {
             model.__tablename__: len(session.scalars(select(model.id)).all())
             for model in _CATALOGUE_MODELS

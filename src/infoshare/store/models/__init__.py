@@ -38,6 +38,12 @@ from infoshare.store.models.consent import (
 )
 from infoshare.store.models.contacts import ContactDetailsRecord
 from infoshare.store.models.demo import DemoDatasetRecord
+from infoshare.store.models.ledger import (
+    LedgerCheckpointRecord,
+    LedgerEntryRecord,
+    LedgerHeadRecord,
+    LedgerNodeRecord,
+)
 from infoshare.store.models.organisations import OrganisationRecord
 from infoshare.store.models.service_users import LocalIdentifierRecord, ServiceUserRecord
 from infoshare.store.models.staff import StaffRecord, StaffRoleRecord
@@ -62,6 +68,10 @@ __all__ = [
     "ContactDetailsRecord",
     "DataCategoryRecord",
     "DemoDatasetRecord",
+    "LedgerCheckpointRecord",
+    "LedgerEntryRecord",
+    "LedgerHeadRecord",
+    "LedgerNodeRecord",
     "LegalGroundRecord",
     "LocalIdentifierRecord",
     "OrganisationRecord",

@@ -1,0 +1,499 @@
+"""The ledger as the rest of infoshare uses it: record events, checkpoint, prove, verify.
+
+Principle 6 (decisions "appropriately recorded for audit purposes"), Procedure C4 (evidence
+when requested), Procedure C5 (breaches followed up), Section 4.3 (monitoring). The
+mathematics is ``infoshare.ledger``; storage and numbering are ``store/ledger_store.py``;
+group commit is ``services/group_commit.py``. See docs/ledger.md.
+
+How a service appends (inside its own unit of work, in the same transaction)::
+
+    from infoshare.services import ledger
+
+    with uow:
+        record = …                                 # the governance write
+        ledger.record(uow, ledger.LedgerEvent(
+            time=at, kind=EventKind.CONSENT_GIVEN, actor_staff="staff-0001",
+            actor_organisation="LTHT", subject="subject-1", purpose="care",
+            record_digest=ledger.record_digest(the_record_as_json),
+            record_type="consent", record_id=str(record.id)))
+        uow.commit()
+
+or, for high rates, the same ``record(ctx, …)`` inside ``group_commit.write(db, work)``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Final
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from infoshare.errors import LedgerRangeError, NotFoundError
+from infoshare.ledger.canonical import Canonical, canonical_json
+from infoshare.ledger.checkpoint import parse_checkpoint_text, split_note
+from infoshare.ledger.events import EventKind, LedgerEntry, Outcome, decode_entry
+from infoshare.ledger.keys import SigningKey, VerifierKey
+from infoshare.ledger.proofs import ConsistencyProof, InclusionProof
+from infoshare.ledger.tree import consistency_proof, inclusion_proof, tree_root
+from infoshare.ledger.verify import Problem, ProblemKind, Verification, verify_ledger
+from infoshare.services import group_commit
+from infoshare.services.clock import now_or
+from infoshare.store.database import Database
+from infoshare.store.ledger_store import DatabaseHashStore, LedgerAppender, LedgerEvent, read_head
+from infoshare.store.models import (
+    LedgerCheckpointRecord,
+    LedgerEntryRecord,
+    OrganisationRecord,
+    ProtocolPackRecord,
+)
+from infoshare.store.unit_of_work import UnitOfWork
+from infoshare.store.writer import WriteContext
+
+__all__ = [
+    "EventKind",
+    "LedgerEvent",
+    "Outcome",
+    "WriteContext",
+    "adoption_digest",
+    "checkpoint",
+    "consistency",
+    "entries",
+    "inclusion",
+    "pack_loaded_digest",
+    "record",
+    "record_digest",
+    "verify",
+]
+
+#: the actor of events infoshare itself performs (loading a pack at ``infoshare init``)
+SYSTEM_ACTOR: Final = "system"
+#: ``record_type`` values, one per governance table the ledger points into
+ADOPTION_RECORD: Final = "organisation-adoption"
+PACK_RECORD: Final = "protocol-pack"
+
+Target = UnitOfWork | Session | WriteContext
+
+
+def record_digest(record: Mapping[str, Canonical]) -> str:
+    """The hex SHA-256 of ``record``'s canonical JSON: what an entry's ``record_digest`` holds."""
+    return hashlib.sha256(canonical_json(dict(record))).hexdigest()
+
+
+def _session(target: Target) -> Session:
+    if isinstance(target, UnitOfWork | WriteContext):
+        return target.session
+    return target
+
+
+def record(target: Target, event: LedgerEvent) -> int:
+    """Append ``event`` in ``target``'s transaction; its sequence number.
+
+    ``target`` is an open write ``UnitOfWork`` (the entry is written now, durable with the
+    unit's commit), or the ``WriteContext`` of ``group_commit.write`` (durable with the
+    batch). Either way the entry is rolled back with the rest of the work if it fails.
+    """
+    return LedgerAppender.of(_session(target)).append(event).sequence
+
+
+# --- what the governance records are, as the digests cover them ---------------------------
+
+
+def adoption_digest(
+    code: str, approved_on: date, approving_body: str, minute_reference: str | None
+) -> str:
+    """The digest of a party's adoption of the protocol (Procedure C1), as recorded."""
+    return record_digest(
+        {
+            "organisation": code,
+            "approved_on": approved_on.isoformat(),
+            "approving_body": approving_body,
+            "minute_reference": minute_reference,
+        }
+    )
+
+
+def adoption_event(
+    code: str,
+    approved_on: date,
+    approving_body: str,
+    minute_reference: str | None,
+    *,
+    actor_staff: str = SYSTEM_ACTOR,
+    at: datetime,
+) -> LedgerEvent:
+    """The ledger event of party ``code`` adopting the protocol (Procedures C1, C3)."""
+    return LedgerEvent(
+        time=at,
+        kind=EventKind.ADOPTION_CONFIRMED,
+        actor_staff=actor_staff,
+        actor_organisation=code,
+        record_digest=adoption_digest(code, approved_on, approving_body, minute_reference),
+        record_type=ADOPTION_RECORD,
+        record_id=code,
+    )
+
+
+def pack_loaded_digest(pack_id: str, version: str, content_digest: str) -> str:
+    """The digest of loading a protocol pack: which pack, which version, which content."""
+    return record_digest({"pack": pack_id, "version": version, "content": content_digest})
+
+
+def pack_loaded_event(pack_id: str, version: str, content_digest: str, at: datetime) -> LedgerEvent:
+    """The ledger event of a protocol pack loaded or updated at ``infoshare init``."""
+    return LedgerEvent(
+        time=at,
+        kind=EventKind.PROTOCOL_LOADED,
+        actor_staff=SYSTEM_ACTOR,
+        actor_organisation=SYSTEM_ACTOR,
+        record_digest=pack_loaded_digest(pack_id, version, content_digest),
+        record_type=PACK_RECORD,
+        record_id=pack_id,
+    )
+
+
+def _current_digest(session: Session, record_type: str, record_id: str) -> str | None:
+    """The digest the governance tables give now for a record; None if it is not there."""
+    if record_type == ADOPTION_RECORD:
+        organisation = session.scalars(
+            select(OrganisationRecord).where(OrganisationRecord.code == record_id)
+        ).one_or_none()
+        if organisation is None or organisation.adopted_on is None:
+            return None
+        return adoption_digest(
+            organisation.code,
+            organisation.adopted_on,
+            organisation.approving_body or "",
+            organisation.minute_reference,
+        )
+    if record_type == PACK_RECORD:
+        pack = session.get(ProtocolPackRecord, record_id)
+        if pack is None:
+            return None
+        return pack_loaded_digest(pack.id, pack.version, pack.digest)
+    return None
+
+
+#: record types whose record may legitimately change later, so only the newest entry for a
+#: record must match it (a pack is updated in place by a newer version)
+_NEWEST_ONLY: Final = frozenset({PACK_RECORD})
+#: record types ``verify`` knows how to read back
+CHECKED_RECORD_TYPES: Final = frozenset({ADOPTION_RECORD, PACK_RECORD})
+
+
+# --- checkpoints -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckpointView:
+    size: int
+    root: bytes
+    time: datetime
+    note: str
+
+
+def _checkpoint_view(row: LedgerCheckpointRecord) -> CheckpointView:
+    return CheckpointView(row.size, bytes(row.root), row.at, row.note)
+
+
+def checkpoint(db: Database, key: SigningKey, *, now: datetime | None = None) -> CheckpointView:
+    """Sign and store a checkpoint of the ledger as it stands (none twice for one size)."""
+    at = now_or(now)
+
+    def sign(context: WriteContext) -> str:
+        return context.ledger.checkpoint(key, at)
+
+    note = group_commit.write(db, sign)
+    stated = parse_checkpoint_text(split_note(note)[0])
+    return CheckpointView(stated.size, stated.root, stated.time, note)
+
+
+def checkpoints(uow: UnitOfWork) -> list[CheckpointView]:
+    """Every stored checkpoint, by size."""
+    with uow.reading():
+        rows = uow.session.scalars(
+            select(LedgerCheckpointRecord).order_by(LedgerCheckpointRecord.size)
+        ).all()
+        return [_checkpoint_view(row) for row in rows]
+
+
+def _checkpoint_of(session: Session, size: int | None) -> LedgerCheckpointRecord:
+    statement = select(LedgerCheckpointRecord)
+    if size is None:
+        statement = statement.order_by(LedgerCheckpointRecord.size.desc()).limit(1)
+    else:
+        statement = statement.where(LedgerCheckpointRecord.size == size)
+    found = session.scalars(statement).first()
+    if found is None:
+        if size is None:
+            raise NotFoundError(
+                "the ledger has no checkpoint yet; sign one with `infoshare ledger checkpoint`",
+                field="size",
+            )
+        raise NotFoundError(
+            f"there is no checkpoint of size `{size}`; list them at /api/v1/ledger/checkpoints "
+            "or with `infoshare ledger show`, and ask for one of those sizes",
+            field="size",
+        )
+    return found
+
+
+def get_checkpoint(uow: UnitOfWork, size: int | None = None) -> CheckpointView:
+    """The checkpoint of ``size``, or the newest; NotFoundError if there is none."""
+    with uow.reading():
+        return _checkpoint_view(_checkpoint_of(uow.session, size))
+
+
+# --- proofs ----------------------------------------------------------------------------------
+
+
+def inclusion(uow: UnitOfWork, sequence: int, size: int | None = None) -> InclusionProof:
+    """The proof that entry ``sequence`` is in the checkpoint of ``size`` (default: newest)."""
+    with uow.reading():
+        session = uow.session
+        signed = _checkpoint_of(session, size)
+        if not 0 <= sequence < signed.size:
+            raise LedgerRangeError(
+                f"the sequence number `{sequence}` is not covered by the checkpoint of size "
+                f"{signed.size}; ask for 0 to {signed.size - 1}, or a later checkpoint",
+                field="sequence",
+            )
+        body = session.scalar(
+            select(LedgerEntryRecord.body).where(LedgerEntryRecord.sequence == sequence)
+        )
+        if body is None:
+            raise LedgerRangeError(
+                f"entry `{sequence}` is missing from the ledger's tables; run "
+                "`infoshare ledger verify`",
+                field="sequence",
+            )
+        store = DatabaseHashStore(session, signed.size)
+        path = inclusion_proof(store, sequence, signed.size)
+        return InclusionProof(sequence, signed.size, bytes(body), tuple(path))
+
+
+def consistency(uow: UnitOfWork, size1: int, size2: int) -> ConsistencyProof:
+    """The proof that the checkpoint of ``size2`` extends the one of ``size1``."""
+    if not 0 < size1 <= size2:
+        raise LedgerRangeError(
+            f"a consistency proof goes from a size of at least 1 to a size no smaller; "
+            f"`{size1}` to `{size2}` does not",
+            field="from",
+        )
+    with uow.reading():
+        session = uow.session
+        _checkpoint_of(session, size1)
+        _checkpoint_of(session, size2)
+        store = DatabaseHashStore(session, size2)
+        return ConsistencyProof(size1, size2, tuple(consistency_proof(store, size1, size2)))
+
+
+# --- reading entries -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EntryView:
+    entry: LedgerEntry
+    entry_hash: bytes
+    record_type: str | None
+    record_id: str | None
+
+
+def entries(
+    uow: UnitOfWork, *, tail: int | None = None, kind: str | None = None
+) -> list[EntryView]:
+    """Entries in order; the last ``tail`` of them if given; only of ``kind`` if given."""
+    if tail is not None and tail < 1:
+        raise LedgerRangeError(f"`--tail {tail}` shows nothing; give a number from 1", field="tail")
+    with uow.reading():
+        statement = select(LedgerEntryRecord).order_by(LedgerEntryRecord.sequence.desc())
+        if kind is not None:
+            statement = statement.where(LedgerEntryRecord.kind == kind)
+        if tail is not None:
+            statement = statement.limit(tail)
+        rows = list(reversed(uow.session.scalars(statement).all()))
+        return [
+            EntryView(decode_entry(bytes(r.body)), bytes(r.entry_hash), r.record_type, r.record_id)
+            for r in rows
+        ]
+
+
+def head_size(uow: UnitOfWork) -> int:
+    """How many entries the ledger holds."""
+    with uow.reading():
+        return read_head(uow.session, lock=False)[0]
+
+
+# --- verifying the whole store ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Row:
+    sequence: int
+    body: bytes
+    entry_hash: bytes
+
+
+#: entries read per query while verifying
+CHUNK: Final = 20_000
+
+
+def _stream(session: Session, size: int, progress: Callable[[int], None]) -> Iterator[_Row]:
+    last = -1
+    read = 0
+    while True:
+        rows = session.execute(
+            select(LedgerEntryRecord.sequence, LedgerEntryRecord.body, LedgerEntryRecord.entry_hash)
+            .where(LedgerEntryRecord.sequence > last, LedgerEntryRecord.sequence < size)
+            .order_by(LedgerEntryRecord.sequence)
+            .limit(CHUNK)
+        ).all()
+        if not rows:
+            return
+        for sequence, body, entry_hash in rows:
+            yield _Row(sequence, bytes(body), bytes(entry_hash))
+        last = rows[-1][0]
+        read += len(rows)
+        progress(read)
+
+
+@dataclass(frozen=True)
+class LedgerReport:
+    """What ``verify`` found: the core's verification, and the first problem of any kind."""
+
+    size: int
+    verification: Verification
+    records_checked: int
+    problem: Problem | None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+def _problem(kind: ProblemKind, sequence: int | None, detail: str) -> Problem:
+    return Problem(kind, sequence, detail)
+
+
+def verify(
+    uow: UnitOfWork,
+    key: VerifierKey,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+) -> LedgerReport:
+    """Check the whole stored ledger with ``key``: what ``verify_ledger`` checks, and more.
+
+    Beyond the core's chain, Merkle root and checkpoints: the head row agrees with the
+    entries, the stored subtrees give the same root, and every entry that points at a
+    governance record finds it, with the digest it recorded.
+    """
+    with uow.reading():
+        session = uow.session
+        size, head_hash = read_head(session, lock=False)
+
+        def tick(read: int) -> None:
+            if progress is not None:
+                progress(read, size)
+
+        notes = session.scalars(
+            select(LedgerCheckpointRecord.note).order_by(LedgerCheckpointRecord.size)
+        ).all()
+        verification = verify_ledger(_stream(session, size, tick), notes, key)
+        if verification.problem is not None:
+            return LedgerReport(size, verification, 0, verification.problem)
+        problem = _check_head(session, size, head_hash, verification)
+        checked = 0
+        if problem is None:
+            checked, problem = _check_records(session, size)
+        return LedgerReport(size, verification, checked, problem)
+
+
+def _check_head(
+    session: Session, size: int, head_hash: bytes, verification: Verification
+) -> Problem | None:
+    if verification.entries != size:
+        return _problem(
+            ProblemKind.TRUNCATED,
+            verification.entries,
+            f"the head row says the ledger holds {size} entries but {verification.entries} "
+            "were found; entries were removed",
+        )
+    if verification.entry_hash != head_hash:
+        return _problem(
+            ProblemKind.STORE_MISMATCH,
+            size - 1 if size else None,
+            "the head row's entry hash is not the hash the chain ends in; the head row or the "
+            "last entry was changed",
+        )
+    if size:
+        try:
+            stored_root = tree_root(DatabaseHashStore(session, size), size)
+        except LedgerRangeError as error:
+            return _problem(ProblemKind.STORE_MISMATCH, size, error.message)
+        if stored_root != verification.root:
+            return _problem(
+                ProblemKind.STORE_MISMATCH,
+                size,
+                "the stored subtree hashes (ledger_nodes) do not give the entries' Merkle root; "
+                "proofs served from them would fail: the table was altered",
+            )
+    return None
+
+
+def _check_records(session: Session, size: int) -> tuple[int, Problem | None]:
+    rows = session.execute(
+        select(
+            LedgerEntryRecord.sequence,
+            LedgerEntryRecord.body,
+            LedgerEntryRecord.record_type,
+            LedgerEntryRecord.record_id,
+        )
+        .where(LedgerEntryRecord.record_type.is_not(None), LedgerEntryRecord.sequence < size)
+        .order_by(LedgerEntryRecord.sequence.desc())
+    ).all()
+    seen_newest: set[tuple[str, str]] = set()
+    checked = 0
+    found: Problem | None = None
+    # Newest first, so "newest only" records are checked against their last entry; the
+    # problem reported is still the first in ledger order.
+    for sequence, body, record_type, record_id in rows:
+        if record_type not in CHECKED_RECORD_TYPES or record_id is None:
+            continue
+        entry = decode_entry(bytes(body))
+        if record_type in _NEWEST_ONLY:
+            if (record_type, record_id) in seen_newest:
+                continue
+            seen_newest.add((record_type, record_id))
+        checked += 1
+        current = _current_digest(session, record_type, record_id)
+        if current is None:
+            found = _problem(
+                ProblemKind.RECORD_MISSING,
+                sequence,
+                f"the {record_type} `{record_id}` this entry records is not in the governance "
+                "tables; the record was deleted",
+            )
+        elif current != entry.record_digest:
+            found = _problem(
+                ProblemKind.RECORD_CHANGED,
+                sequence,
+                f"the {record_type} `{record_id}` no longer has the digest this entry recorded; "
+                "the record was changed after it was recorded",
+            )
+    return checked, found
+
+
+def read_notes(path: Path) -> str:
+    """A checkpoint note from a file, as given (for the CLI's outsider checks)."""
+    return path.read_text(encoding="utf-8")
+
+
+def entry_json(entry: LedgerEntry) -> dict[str, Any]:
+    """An entry as plain JSON (times as RFC 3339 strings)."""
+    value: dict[str, Any] = dict(entry.to_json())
+    value["time"] = entry.time.isoformat().replace("+00:00", "Z")
+    return value

@@ -1,0 +1,198 @@
+"""Group commit: one writer thread turns many callers' writes into one durable transaction.
+
+Principle 6's audit record is worth something only if an acknowledged entry survives a
+crash, and it must keep up with every disclosure the partners make. Each caller submits
+*work*: a function that receives the batch's ``WriteContext`` and performs a governance
+write and its ledger append (``services.ledger.record``). The writer thread takes whatever
+is waiting and runs it in ONE transaction, so one fsync serves the whole batch:
+
+- each caller's work runs in its own SAVEPOINT: if it raises, only its part is rolled back
+  (its rows, its ledger entries, its place in the numbering) and the exception is handed
+  back to that caller; the others go on;
+- sequence numbers come from the head row, taken once per batch under the head lock
+  (``ledger_store.LedgerAppender``), so they are unique and gap-free across processes;
+- the batch commits (SQLite ``synchronous=FULL`` in WAL, PostgreSQL ``synchronous_commit =
+  on``); only then does any caller get its result. If the commit fails, every caller of the
+  batch gets the error: a failure is never reported as a success.
+
+A plain ledger append (no other write) skips the savepoint: the event was checked when it
+was made, so its part cannot fail on its own.
+
+The thread starts when work arrives and stops when none has come for ``idle_seconds``.
+Never submit work while holding an open write transaction on the same SQLite database (a
+unit of work): the writer would wait for your lock while you wait for the writer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Generic, TypeVar
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session, sessionmaker
+
+from infoshare.ledger.keys import SigningKey
+from infoshare.store.ledger_store import APPENDER_KEY, LedgerAppender, LedgerEvent
+
+T = TypeVar("T")
+
+#: the most callers one transaction serves; bounds the time any caller waits behind others
+MAX_BATCH = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class WriteContext:
+    """What a caller's work receives: the batch's session and its ledger appender."""
+
+    session: Session
+    ledger: LedgerAppender
+
+
+Work = Callable[[WriteContext], T]
+
+
+class _Job(Generic[T]):
+    __slots__ = ("error", "event", "future", "result", "work")
+
+    def __init__(self, work: Work[T] | None, event: LedgerEvent | None) -> None:
+        self.work = work
+        self.event = event
+        self.result: T | None = None
+        self.error: BaseException | None = None
+        self.future: Future[T] = Future()
+
+
+@dataclass(frozen=True, slots=True)
+class CheckpointPolicy:
+    """Sign a checkpoint whenever the ledger passes a multiple of ``every`` entries."""
+
+    key: SigningKey
+    every: int
+    clock: Callable[[], datetime]
+
+
+class GroupWriter:
+    """The one writer path of a database in this process (see the module docstring)."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        *,
+        max_batch: int = MAX_BATCH,
+        idle_seconds: float = 0.5,
+    ) -> None:
+        self._sessions = sessions
+        self._max_batch = max_batch
+        self._idle = idle_seconds
+        self._queue: deque[_Job[object]] = deque()
+        self._ready = threading.Condition(threading.Lock())
+        self._running = False
+        self.checkpoints: CheckpointPolicy | None = None
+        #: how many transactions and how many jobs the writer has committed: for benchmarks
+        self.batches = 0
+        self.jobs = 0
+
+    def write(self, work: Work[T]) -> T:
+        """Run ``work`` in the next batch; return its result once the batch is durable.
+
+        Re-raises whatever ``work`` raised (nothing of it was written), or the error that
+        made the batch fail to commit (nothing of the batch was written).
+        """
+        return self._submit(_Job(work, None)).result()
+
+    def append(self, event: LedgerEvent) -> int:
+        """Append ``event`` alone; return its sequence number once it is durable."""
+        return self.submit_append(event).result()
+
+    def submit_append(self, event: LedgerEvent) -> Future[int]:
+        """Queue ``event``; the future gives its sequence number once it is durable.
+
+        For a caller with many events to record (an import, a benchmark writer): keep
+        several in flight and wait on each future; every one resolves only after commit.
+        """
+        return self._submit(_Job[int](None, event))
+
+    def _submit(self, job: _Job[T]) -> Future[T]:
+        with self._ready:
+            self._queue.append(job)  # type: ignore[arg-type]
+            if self._running:
+                self._ready.notify()
+            else:
+                self._running = True
+                thread = threading.Thread(target=self._run, name="infoshare-writer", daemon=True)
+                thread.start()
+        return job.future
+
+    def _run(self) -> None:
+        queue = self._queue
+        while True:
+            with self._ready:
+                while not queue:
+                    self._ready.wait(self._idle)
+                    if not queue:
+                        self._running = False
+                        return
+                count = min(len(queue), self._max_batch)
+                batch = [queue.popleft() for _ in range(count)]
+            self._commit(batch)
+
+    def _commit(self, batch: list[_Job[object]]) -> None:
+        session = self._sessions()
+        appender = LedgerAppender(session, buffered=True)
+        session.info[APPENDER_KEY] = appender
+        context = WriteContext(session, appender)
+        try:
+            connection = session.connection()
+            if connection.dialect.name == "postgresql":
+                # The server default, made explicit: the acknowledgement waits for the WAL flush.
+                session.execute(text("SET LOCAL synchronous_commit = on"))
+            start = appender.head.size
+            for job in batch:
+                if job.event is not None:
+                    job.result = appender.append(job.event).sequence
+                    continue
+                assert job.work is not None
+                mark = appender.mark()
+                try:
+                    with session.begin_nested():
+                        job.result = job.work(context)
+                except Exception as error:  # handed back to its caller, who re-raises it
+                    appender.reset(mark)
+                    job.error = error
+            self._maybe_checkpoint(appender, start)
+            appender.flush()
+            session.commit()
+        except BaseException as error:
+            appender.abandoned()
+            for job in batch:
+                if job.error is None:
+                    job.result = None
+                    job.error = error
+            with contextlib.suppress(Exception):  # the connection may be gone; so is the work
+                session.rollback()
+        else:
+            appender.committed()
+            self.batches += 1
+            self.jobs += len(batch)
+        finally:
+            with contextlib.suppress(Exception):
+                session.close()
+            for job in batch:
+                if job.error is not None:
+                    job.future.set_exception(job.error)
+                else:
+                    job.future.set_result(job.result)
+
+    def _maybe_checkpoint(self, appender: LedgerAppender, start: int) -> None:
+        policy = self.checkpoints
+        if policy is None:
+            return
+        size = appender.head.size
+        if size > start and size // policy.every > start // policy.every:
+            appender.checkpoint(policy.key, policy.clock())
