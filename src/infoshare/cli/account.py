@@ -1,0 +1,197 @@
+"""``infoshare account`` and ``infoshare token``: sign-in accounts and API tokens, at the console.
+
+For the operator of the server (who holds the database anyway), as Procedure B1 asks each
+partner to control who can reach personal information: ``account create`` gives a member of
+the staff directory an account (``--administrator`` for those who run accounts and tokens),
+``account disable`` stops it and ends its sessions at once, ``account reset-password`` sets
+a new password and ends its sessions. ``token create`` issues an API token to one party with
+a set of permissions and prints it once; ``token list`` and ``token revoke`` manage them.
+Passwords are asked for without echo; ``--password-stdin`` reads one line instead (scripts).
+"""
+
+from __future__ import annotations
+
+import sys
+import uuid
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from infoshare.cli.database_option import DatabaseOption, settings_for
+from infoshare.cli.errors import handles_errors
+from infoshare.services.access_log import CONSOLE
+from infoshare.services.accounts import (
+    AccountView,
+    create_account,
+    disable_account,
+    enable_account,
+    reset_password,
+)
+from infoshare.services.api_tokens import issue_api_token, list_api_tokens, revoke_api_token
+from infoshare.services.database import Database, open_database
+
+stdout = Console(highlight=False, soft_wrap=True)
+
+account_app = typer.Typer(
+    name="account", help="Sign-in accounts of staff (Procedure B1).", no_args_is_help=True
+)
+token_app = typer.Typer(
+    name="token", help="API tokens for other systems, one party each.", no_args_is_help=True
+)
+
+EmailArgument = Annotated[str, typer.Argument(help="The person's email in the staff directory.")]
+PasswordStdin = Annotated[
+    bool, typer.Option("--password-stdin", help="Read the password from the first line of stdin.")
+]
+
+
+def _database(db: str | None) -> Database:
+    return open_database(settings_for(db).sqlalchemy_url)
+
+
+def _password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    password: str = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+    return password
+
+
+def _print(account: AccountView, what: str) -> None:
+    roles = ", ".join(account.roles) or "no roles"
+    factor = "second factor on" if account.second_factor_enrolled else "no second factor yet"
+    if account.second_factor_required and not account.second_factor_enrolled:
+        factor += " (their role needs one: they will set it up at first sign-in)"
+    state = "disabled" if account.disabled else "active"
+    stdout.print(
+        f"{what} {account.email} ({account.name}, {account.organisation_code}): "
+        f"{roles}; {factor}; {state}"
+    )
+
+
+@account_app.command("create")
+@handles_errors
+def create_command(
+    email: EmailArgument,
+    administrator: Annotated[
+        bool, typer.Option(help="May manage accounts and API tokens of their organisation.")
+    ] = False,
+    password_stdin: PasswordStdin = False,
+    db: DatabaseOption = None,
+) -> None:
+    """Give a member of staff a sign-in account."""
+    database = _database(db)
+    try:
+        password = _password(password_stdin)
+        _print(
+            create_account(
+                database.unit_of_work(), email=email, password=password, administrator=administrator
+            ),
+            "created",
+        )
+    finally:
+        database.dispose()
+
+
+@account_app.command("disable")
+@handles_errors
+def disable_command(email: EmailArgument, db: DatabaseOption = None) -> None:
+    """Stop an account signing in and end every session it has, now."""
+    database = _database(db)
+    try:
+        _print(disable_account(database.unit_of_work(), email), "disabled")
+    finally:
+        database.dispose()
+
+
+@account_app.command("enable")
+@handles_errors
+def enable_command(email: EmailArgument, db: DatabaseOption = None) -> None:
+    """Let a disabled account sign in again."""
+    database = _database(db)
+    try:
+        _print(enable_account(database.unit_of_work(), email), "enabled")
+    finally:
+        database.dispose()
+
+
+@account_app.command("reset-password")
+@handles_errors
+def reset_password_command(
+    email: EmailArgument, password_stdin: PasswordStdin = False, db: DatabaseOption = None
+) -> None:
+    """Set a new password and end every session of the account."""
+    database = _database(db)
+    try:
+        password = _password(password_stdin)
+        _print(reset_password(database.unit_of_work(), email, password), "password reset for")
+    finally:
+        database.dispose()
+
+
+@token_app.command("create")
+@handles_errors
+def token_create_command(
+    organisation: Annotated[str, typer.Option(help="The party the token acts for, e.g. LTHT.")],
+    name: Annotated[str, typer.Option(help="What uses it, e.g. the EPR's name.")],
+    permission: Annotated[
+        list[str], typer.Option(help="A permission, e.g. service-users:read; repeat for more.")
+    ],
+    db: DatabaseOption = None,
+) -> None:
+    """Issue an API token; it is printed once and cannot be shown again."""
+    database = _database(db)
+    try:
+        issued = issue_api_token(
+            database.unit_of_work(),
+            CONSOLE,
+            organisation_code=organisation,
+            name=name,
+            permissions=permission,
+        )
+    finally:
+        database.dispose()
+    view = issued.view
+    stdout.print(
+        f"token {view.id} for {view.organisation_code} ({view.name}): {', '.join(view.permissions)}"
+    )
+    stdout.print("Copy it now; infoshare keeps only its hash:")
+    stdout.print(issued.token)
+
+
+@token_app.command("list")
+@handles_errors
+def token_list_command(
+    organisation: Annotated[str, typer.Option(help="The party, e.g. LTHT.")],
+    db: DatabaseOption = None,
+) -> None:
+    """The party's tokens (never the secrets), newest first."""
+    database = _database(db)
+    try:
+        tokens = list_api_tokens(database.unit_of_work(), CONSOLE, organisation)
+    finally:
+        database.dispose()
+    for view in tokens:
+        state = f"revoked {view.revoked_at:%Y-%m-%d}" if view.revoked_at else "live"
+        used = f"last used {view.last_used_at:%Y-%m-%d %H:%M}" if view.last_used_at else "unused"
+        stdout.print(
+            f"{view.id}  {view.prefix}…  {view.name}: {', '.join(view.permissions)}; "
+            f"{state}; {used}"
+        )
+    if not tokens:
+        stdout.print(f"{organisation} has no API tokens")
+
+
+@token_app.command("revoke")
+@handles_errors
+def token_revoke_command(
+    token_id: Annotated[uuid.UUID, typer.Argument(help="The token's id, from `token list`.")],
+    db: DatabaseOption = None,
+) -> None:
+    """Revoke a token: it stops working at once."""
+    database = _database(db)
+    try:
+        view = revoke_api_token(database.unit_of_work(), CONSOLE, token_id)
+    finally:
+        database.dispose()
+    stdout.print(f"revoked {view.id} ({view.name}, {view.organisation_code})")
