@@ -46,7 +46,7 @@ from infoshare.policy.decision import (
 )
 from infoshare.policy.reasons import Reason, ReasonCode, reason
 from infoshare.policy.rules.agreement import agreement_covers, agreements_for, categories_agreed
-from infoshare.policy.rules.approval import approval_problem, approved
+from infoshare.policy.rules.approval import approval_problem, approved, not_approved
 from infoshare.policy.rules.confidentiality import (
     FACT_OR_OPINION,
     confidential_marks,
@@ -224,110 +224,157 @@ def _identifiable(
     reasons.extend(consent.covers[c] for c in via_consent)
     consent_ids = tuple(sorted({i for c in via_consent for i in consent.covered[c]}))
     kind = request.basis.kind
-    via_other: list[str] = []
+    via_emergency: list[str] = []
+    via_statute: list[str] = []
     pending: list[str] = []
-    basis = Basis(BasisKind.CONSENT, consent_ids=consent_ids) if via_consent else NO_BASIS
     if barred or uncovered:
         types = _organisation_types(request, policy)
         if kind is ClaimKind.EMERGENCY:
-            claim = emergency_problem(request)
-            for category, why in uncovered.items():
-                problem = claim or vital_interests_problem(request, policy, category, types)
-                if problem is None:
-                    via_other.append(category)
-                else:
-                    withheld.setdefault(category, []).extend((*why, problem))
-            for category, why in barred.items():
-                withheld.setdefault(category, []).extend((*why, _refusal_not_overridden(category)))
-            if via_other:
-                reasons.append(vital_interests(request, tuple(via_other)))
-                basis = Basis(
-                    BasisKind.EMERGENCY,
-                    consent_ids=consent_ids,
-                    legal_grounds=emergency_grounds(request, policy),
-                    emergency_reason=request.basis.emergency_reason.strip(),
-                )
+            via_emergency = _emergency(request, policy, types, uncovered, barred, withheld)
+            if via_emergency:
+                reasons.append(vital_interests(request, tuple(via_emergency)))
                 conditions.append(review_task(request, policy))
         elif kind is ClaimKind.STATUTORY:
-            claim = claim_problem(request, agreement.purposes[request.purpose], reference)
-            for category, why in (*uncovered.items(), *barred.items()):
-                problem = claim or ground_problem(request, policy, category, types)
-                if problem is None:
-                    pending.append(category)
-                    # why consent is no basis stays on record beside the ground relied on
-                    reasons.extend(r for r in why if r not in reasons)
-                else:
-                    withheld.setdefault(category, []).extend((*why, problem))
+            pending = _statutory(request, policy, agreement, types, uncovered, barred, withheld)
             if pending:
+                reasons.extend(_why_no_consent(pending, uncovered, barred, reasons))
                 reasons.append(ground_applies(request, tuple(pending)))
                 if any(c in barred for c in pending):
-                    reasons.append(
-                        reason(
-                            ReasonCode.REFUSAL_RAISES_BAR,
-                            "the person refused or objected: only exceptional circumstances "
-                            "and a statutory ground a designated officer approves can "
-                            "override that",
-                        )
-                    )
-                basis = Basis(
-                    BasisKind.STATUTORY,
-                    consent_ids=consent_ids,
-                    legal_grounds=tuple(request.basis.legal_grounds),
-                    justification=request.basis.justification.strip(),
-                    approval_required=True,
-                )
+                    reasons.append(_RAISED_BAR)
         else:
             for category, why in (*uncovered.items(), *barred.items()):
                 withheld.setdefault(category, []).extend(why)
-    if pending:
-        approval = request.approval
-        order = [c for c in categories if c in pending or c in via_consent]
-        if approval is None:
-            reasons.append(
-                reason(
-                    ReasonCode.REFERRAL_NEEDED,
-                    f"a designated officer of `{request.provider}` must approve sharing "
-                    "without consent before anything is shared",
-                )
-            )
-            conditions.append(_referral(request, policy))
-            conditions.append(FACT_OR_OPINION)
-            return _decision(
-                Outcome.REFER,
-                asked,
-                (),
-                withheld,
-                conditions,
-                basis,
-                reasons,
-                reference,
-                referred=tuple(order),
-            )
-        refused_approval = approval_problem(request, approval, policy, tuple(pending))
+    approval = request.approval
+    if pending and approval is not None:
+        refused_approval = approval_problem(request, approval, policy)
         if refused_approval is not None:
             reasons.append(refused_approval)
             return _denied(asked, tuple(reasons), reference)
-        reasons.append(approved(request, approval))
-        basis = Basis(
-            BasisKind.STATUTORY,
-            consent_ids=consent_ids,
-            legal_grounds=basis.legal_grounds,
-            justification=basis.justification,
-            approval_required=True,
-            approved_by=approval.officer_id,
+        via_statute = [c for c in pending if c in approval.data_categories]
+        pending = [c for c in pending if c not in approval.data_categories]
+        if via_statute:
+            reasons.append(approved(request, approval))
+        if pending:
+            reasons.append(not_approved(request, approval, tuple(pending)))
+    if pending:
+        reasons.append(
+            reason(
+                ReasonCode.REFERRAL_NEEDED,
+                f"a designated officer of `{request.provider}` must approve sharing "
+                f"{_listed(pending)} without consent before it is shared",
+            )
         )
-        via_other = pending
-    shared = tuple(c for c in categories if c in via_consent or c in via_other)
-    if not shared:
+        conditions.append(_referral(request, policy))
+    shared = tuple(
+        c for c in categories if c in via_consent or c in via_emergency or c in via_statute
+    )
+    referred = tuple(c for c in categories if c in pending)
+    if not shared and not referred:
         return _nothing_left(asked, reasons, withheld, reference)
-    marks, marked = confidential_marks(facts, policy, shared)
+    basis = _basis(request, policy, consent_ids, via_consent, via_emergency, via_statute, pending)
+    marks, marked = confidential_marks(facts, policy, (*shared, *referred))
     conditions.extend(marks)
     reasons.extend(marked)
-    told = telling_the_subject(request, policy, basis.kind)
-    if told is not None:
-        conditions.append(told)
+    if via_emergency or via_statute:
+        conditions.append(telling_the_subject(request, policy))
     conditions.append(FACT_OR_OPINION)
-    return _decision(Outcome.PERMIT, asked, shared, withheld, conditions, basis, reasons, reference)
+    outcome = Outcome.PERMIT if shared else Outcome.REFER
+    return _decision(
+        outcome, asked, shared, withheld, conditions, basis, reasons, reference, referred
+    )
+
+
+def _emergency(
+    request: DisclosureRequest,
+    policy: Policy,
+    types: tuple[str, ...],
+    uncovered: dict[str, tuple[Reason, ...]],
+    barred: dict[str, tuple[Reason, ...]],
+    withheld: dict[str, list[Reason]],
+) -> list[str]:
+    """The categories an emergency lets go at once; the others are withheld with why."""
+    claim = emergency_problem(request)
+    allowed: list[str] = []
+    for category, why in uncovered.items():
+        problem = claim or vital_interests_problem(request, policy, category, types)
+        if problem is None:
+            allowed.append(category)
+        else:
+            withheld.setdefault(category, []).extend((*why, problem))
+    for category, why in barred.items():
+        withheld.setdefault(category, []).extend((*why, _refusal_not_overridden(category)))
+    return allowed
+
+
+def _statutory(
+    request: DisclosureRequest,
+    policy: Policy,
+    agreement: CompiledAgreement,
+    types: tuple[str, ...],
+    uncovered: dict[str, tuple[Reason, ...]],
+    barred: dict[str, tuple[Reason, ...]],
+    withheld: dict[str, list[Reason]],
+) -> list[str]:
+    """The categories a statutory ground could let go once approved; others withheld."""
+    claim = claim_problem(request, agreement.purposes[request.purpose], agreement.reference)
+    allowed: list[str] = []
+    for category, why in (*uncovered.items(), *barred.items()):
+        problem = claim or ground_problem(request, policy, category, types)
+        if problem is None:
+            allowed.append(category)
+        else:
+            withheld.setdefault(category, []).extend((*why, problem))
+    return allowed
+
+
+def _why_no_consent(
+    pending: list[str],
+    uncovered: dict[str, tuple[Reason, ...]],
+    barred: dict[str, tuple[Reason, ...]],
+    already: list[Reason],
+) -> list[Reason]:
+    """Why consent is no basis for the referred categories: it stays on the record."""
+    found: list[Reason] = []
+    for category in pending:
+        for why in uncovered.get(category, barred.get(category, ())):
+            if why not in already and why not in found:
+                found.append(why)
+    return found
+
+
+def _basis(
+    request: DisclosureRequest,
+    policy: Policy,
+    consent_ids: tuple[str, ...],
+    via_consent: list[str],
+    via_emergency: list[str],
+    via_statute: list[str],
+    pending: list[str],
+) -> Basis:
+    statutory = bool(via_statute or pending)
+    if via_emergency:
+        kind = BasisKind.EMERGENCY
+        grounds = emergency_grounds(request, policy)
+    elif via_statute or (statutory and not via_consent):
+        kind = BasisKind.STATUTORY
+        grounds = tuple(request.basis.legal_grounds)
+    else:
+        kind = BasisKind.CONSENT
+        grounds = tuple(request.basis.legal_grounds) if statutory else ()
+    approval = request.approval
+    return Basis(
+        kind=kind,
+        consent_ids=consent_ids,
+        legal_grounds=grounds,
+        justification=request.basis.justification.strip() if statutory else "",
+        approval_required=statutory,
+        approved_by=approval.officer_id if via_statute and approval is not None else None,
+        emergency_reason=request.basis.emergency_reason.strip() if via_emergency else "",
+    )
+
+
+def _listed(categories: list[str]) -> str:
+    return ", ".join(f"`{c}`" for c in categories)
 
 
 def _organisation_types(request: DisclosureRequest, policy: Policy) -> tuple[str, ...]:
@@ -336,6 +383,13 @@ def _organisation_types(request: DisclosureRequest, policy: Policy) -> tuple[str
         for code in (request.provider, request.recipient)
         if code in policy.organisations
     )
+
+
+_RAISED_BAR = reason(
+    ReasonCode.REFUSAL_RAISES_BAR,
+    "the person refused or objected: only exceptional circumstances and a statutory ground a "
+    "designated officer approves can override that",
+)
 
 
 def _refusal_not_overridden(category: str) -> Reason:

@@ -12,11 +12,15 @@ subject or recording why not, marking items confidential, a review task after an
 a referral to a designated officer under Procedure A5), the basis relied on, and reasons
 that each cite their clause.
 
-Outcomes are ordered by how much leaves the provider as the decision stands, without any
-further human decision (``OUTCOME_RANK``): ``deny`` < ``refer`` < ``permit_anonymised`` <
-``permit``. A denial shares nothing and opens no route; a referral shares nothing until a
-designated officer approves; anonymised output leaves at once but identifies no one
-(Principle 11); a permit lets identifiable information go at once.
+Each category asked ends in one of four states, ordered by how much of it leaves the
+provider as the decision stands, without any further human decision: withheld < referred
+(nothing leaves until a designated officer approves, Procedure A5) < anonymised (it leaves,
+identifying no one, Principle 11) < permitted (it leaves, identifiable). The outcome is the
+most any category reached: ``deny`` < ``refer`` < ``permit_anonymised`` < ``permit``
+(``OUTCOME_RANK``). So a ``permit`` may still list ``referred`` categories, which wait for
+the officer while the ``permitted`` ones go. Because every rule can only lower a category's
+state, taking anything away (a purpose, a grant, a transfer method, a consent's scope, a
+role, training) never raises any category, nor therefore the outcome.
 """
 
 from __future__ import annotations
@@ -36,14 +40,14 @@ class Outcome(StrEnum):
     """What may happen to the request."""
 
     DENY = "deny"
-    #: nothing is shared until a designated officer approves (Procedure A5)
+    #: nothing is shared now; some may be once a designated officer approves (Procedure A5)
     REFER = "refer"
     #: only anonymised information about the case may go (Principle 11, Procedure B8)
     PERMIT_ANONYMISED = "permit_anonymised"
     PERMIT = "permit"
 
 
-#: the order the properties rely on: a narrower policy or fewer facts never moves a result up
+#: the order the properties rely on: a narrower policy never moves a result up
 OUTCOME_RANK: Final = MappingProxyType(
     {Outcome.DENY: 0, Outcome.REFER: 1, Outcome.PERMIT_ANONYMISED: 2, Outcome.PERMIT: 3}
 )
@@ -287,13 +291,13 @@ class Decision:
     """The answer to one DisclosureRequest."""
 
     outcome: Outcome
-    #: categories that may be shared as the decision stands, in the order asked
+    #: categories that may be shared now, in the order asked (anonymised, for that outcome)
     permitted: tuple[str, ...]
     withheld: tuple[WithheldCategory, ...]
     conditions: tuple[Condition, ...]
     basis: Basis
     reasons: tuple[Reason, ...]
-    #: for ``refer``: the categories that would be shared once a designated officer approves
+    #: categories that wait for a designated officer's approval (Procedure A5)
     referred: tuple[str, ...] = ()
     #: the agreement the decision was made under, if any
     isa_reference: str | None = None
@@ -306,6 +310,12 @@ class Decision:
     @property
     def rank(self) -> int:
         return OUTCOME_RANK[self.outcome]
+
+    def state(self, category: str) -> int:
+        """How far ``category`` got: 0 withheld, 1 referred, 2 anonymised, 3 permitted."""
+        if category in self.permitted:
+            return 3 if self.outcome is Outcome.PERMIT else 2
+        return 1 if category in self.referred else 0
 
     @property
     def codes(self) -> tuple[str, ...]:

@@ -91,6 +91,7 @@ class ReasonCode(StrEnum):
     REFUSAL_RAISES_BAR = "refusal-raises-bar"
     APPROVED = "approved"
     APPROVAL_INVALID = "approval-invalid"
+    NOT_APPROVED = "not-approved"
     SELF_APPROVAL = "self-approval"
     VITAL_INTERESTS = "vital-interests"
     EMERGENCY_REASON_MISSING = "emergency-reason-missing"
@@ -169,6 +170,7 @@ CLAUSES: Final[Mapping[ReasonCode, str]] = MappingProxyType(
         ReasonCode.REFUSAL_RAISES_BAR: "Principle 5",
         ReasonCode.APPROVED: "Procedure A5",
         ReasonCode.APPROVAL_INVALID: "Procedure A5",
+        ReasonCode.NOT_APPROVED: "Procedure A5",
         ReasonCode.SELF_APPROVAL: "Procedure A5",
         ReasonCode.VITAL_INTERESTS: "Procedure A5",
         ReasonCode.EMERGENCY_REASON_MISSING: "Procedure A5",
@@ -276,6 +278,7 @@ DECISION_CODES: Final = frozenset(
         ReasonCode.REFUSAL_RAISES_BAR,
         ReasonCode.APPROVED,
         ReasonCode.APPROVAL_INVALID,
+        ReasonCode.NOT_APPROVED,
         ReasonCode.SELF_APPROVAL,
         ReasonCode.VITAL_INTERESTS,
         ReasonCode.EMERGENCY_REASON_MISSING,

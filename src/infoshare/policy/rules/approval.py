@@ -3,8 +3,9 @@
 The shell checks the approval is genuine and answers an open referral (so it cannot be
 forged or replayed); the core checks what it says: that its officer is an active designated
 officer of the provider (Procedure A6), not the person asking (nobody approves their own
-referral), and that it approves this subject, this purpose, the grounds claimed and every
-category that would go without consent, and that it was given before the moment decided on.
+referral), that it approves this subject, this purpose and the grounds claimed, and that it
+was given before the moment decided on. It lets go the categories it names; any others stay
+referred.
 """
 
 from __future__ import annotations
@@ -15,9 +16,13 @@ from infoshare.policy.reasons import Reason, ReasonCode, reason
 
 
 def approval_problem(
-    request: DisclosureRequest, approval: Approval, policy: Policy, referred: tuple[str, ...]
+    request: DisclosureRequest, approval: Approval, policy: Policy
 ) -> Reason | None:
-    """Why ``approval`` does not approve sharing ``referred`` as requested, or None."""
+    """Why ``approval`` is no approval of this request at all, or None.
+
+    An approval that is genuine but leaves out some categories approves the others; those
+    it leaves out stay referred (``not_approved``).
+    """
     officer = approval.officer_id
     if officer == request.requester:
         return reason(
@@ -31,7 +36,7 @@ def approval_problem(
             f"`{officer}` is not an active designated officer of `{request.provider}`; only "
             "they may approve sharing without consent",
         )
-    mismatch = _mismatch(request, approval, referred)
+    mismatch = _mismatch(request, approval)
     if mismatch is not None:
         return reason(
             ReasonCode.APPROVAL_INVALID,
@@ -41,21 +46,27 @@ def approval_problem(
     return None
 
 
-def _mismatch(
-    request: DisclosureRequest, approval: Approval, referred: tuple[str, ...]
-) -> str | None:
+def _mismatch(request: DisclosureRequest, approval: Approval) -> str | None:
     if approval.subject_id != request.subject_id:
         return "is about another person"
     if approval.purpose != request.purpose:
         return f"is for `{approval.purpose}`, not `{request.purpose}`"
     if set(approval.legal_grounds) != set(request.basis.legal_grounds):
         return "relies on other grounds than those claimed"
-    missing = [c for c in referred if c not in approval.data_categories]
-    if missing:
-        return f"does not cover {', '.join(f'`{c}`' for c in missing)}"
     if approval.at > request.at:
         return "is dated after the moment decided on"
     return None
+
+
+def not_approved(
+    request: DisclosureRequest, approval: Approval, categories: tuple[str, ...]
+) -> Reason:
+    return reason(
+        ReasonCode.NOT_APPROVED,
+        f"the approval by `{approval.officer_id}` does not cover "
+        f"{', '.join(f'`{c}`' for c in categories)}, so they stay referred",
+        *((approval.referral_id,) if approval.referral_id else ()),
+    )
 
 
 def approved(request: DisclosureRequest, approval: Approval) -> Reason:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from infoshare.policy.compile import Policy
 from infoshare.policy.decision import (
-    BasisKind,
     Condition,
     ConditionKind,
     DisclosureRequest,
@@ -58,11 +57,8 @@ def confidential_marks(
     return conditions, reasons
 
 
-def telling_the_subject(
-    request: DisclosureRequest, policy: Policy, basis: BasisKind
-) -> Condition | None:
-    if basis not in (BasisKind.STATUTORY, BasisKind.EMERGENCY):
-        return None
+def telling_the_subject(request: DisclosureRequest, policy: Policy) -> Condition:
+    """For information going without consent: tell the person, or record why not."""
     if request.purpose in policy.options.purposes_not_told:
         return Condition(
             ConditionKind.RECORD_WHY_NOT_INFORMED,
