@@ -11,6 +11,7 @@ from pathlib import Path
 import infoshare.agreements
 from infoshare.domain.agreement_yaml import parse_agreement
 from infoshare.services import adoption
+from infoshare.services.access_log import CONSOLE
 from infoshare.services.database import Database
 
 EXAMPLES = Path(infoshare.agreements.__file__).parent / "examples"
@@ -47,5 +48,9 @@ def signatures(name: str) -> list[tuple[str, str, str, date]]:
 def adopt_all(db: Database) -> None:
     for code, when in LATER_ADOPTIONS.items():
         adoption.record_adoption(
-            db.unit_of_work(), code, approved_on=when, approving_body="Executive Board"
+            db.unit_of_work(),
+            code,
+            approved_on=when,
+            approving_body="Executive Board",
+            requester=CONSOLE,
         )

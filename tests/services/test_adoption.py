@@ -8,6 +8,7 @@ import pytest
 
 from infoshare.errors import ConflictError, InputError, UnknownReferenceError
 from infoshare.services import adoption, agreements
+from infoshare.services.access_log import CONSOLE
 from infoshare.services.database import Database
 from infoshare.services.staff import create_staff
 from tests.services.agreement_files import HOSPITAL_DISCHARGE, example_text, unsigned
@@ -32,7 +33,7 @@ def _confirm(db: Database, procedure: str = "A1", **changes: object) -> adoption
         "now": NOW,
     }  # fmt: skip
     values.update(changes)
-    return adoption.confirm_procedure(db.unit_of_work(), **values)  # type: ignore[arg-type]
+    return adoption.confirm_procedure(db.unit_of_work(), **values, requester=CONSOLE)  # type: ignore[arg-type]
 
 
 def test_the_adoption_table_shows_each_partys_approval(db: Database) -> None:
@@ -42,7 +43,7 @@ def test_the_adoption_table_shows_each_partys_approval(db: Database) -> None:
 
     adoption.record_adoption(
         db.unit_of_work(), "LCC", approved_on=date(2002, 11, 27),
-        approving_body="Executive Board", minute_reference="EB/2002/114",
+        approving_body="Executive Board", minute_reference="EB/2002/114", requester=CONSOLE
     )  # fmt: skip
 
     rows = {r.organisation: r for r in adoption.adoption_table(db.unit_of_work())}
@@ -57,7 +58,7 @@ def test_an_approval_dated_after_today_is_refused(db: Database) -> None:
     with pytest.raises(InputError) as caught:
         adoption.record_adoption(
             db.unit_of_work(), "LCC", approved_on=date(2030, 1, 1),
-            approving_body="Executive Board", today=date(2026, 1, 5),
+            approving_body="Executive Board", today=date(2026, 1, 5), requester=CONSOLE
         )  # fmt: skip
     assert caught.value.field == "approved_on"
     assert row_counts(db.url) == before
@@ -124,7 +125,7 @@ def test_only_a_lead_member_confirms(db: Database) -> None:
 
 def test_once_confirmations_are_recorded_the_lint_checks_them(db: Database) -> None:
     text = unsigned(example_text("hospital-discharge.yaml"))
-    agreements.import_agreement(db.unit_of_work(), text, "hd.yaml", now=NOW)
+    agreements.import_agreement(db.unit_of_work(), text, "hd.yaml", now=NOW, requester=CONSOLE)
 
     def rules() -> set[str]:
         detail = agreements.get_agreement(

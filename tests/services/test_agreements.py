@@ -21,6 +21,7 @@ from infoshare.errors import (
     NotFoundError,
 )
 from infoshare.services import agreements
+from infoshare.services.access_log import CONSOLE
 from infoshare.services.database import Database
 from infoshare.store.models import AgreementGrantRecord
 from tests.services.agreement_files import (
@@ -39,7 +40,7 @@ AS_AT = date(2003, 9, 1)
 
 def _import(db: Database, name: str = DISCHARGE, **kwargs: str) -> agreements.AgreementSummary:
     text = unsigned(example_text(name), **kwargs)
-    return agreements.import_agreement(db.unit_of_work(), text, name, now=NOW)
+    return agreements.import_agreement(db.unit_of_work(), text, name, now=NOW, requester=CONSOLE)
 
 
 def _sign_all(db: Database, reference: str, name: str = DISCHARGE) -> agreements.AgreementSummary:
@@ -47,7 +48,7 @@ def _sign_all(db: Database, reference: str, name: str = DISCHARGE) -> agreements
     for organisation, person, post, on in signatures(name):
         summary = agreements.sign(
             db.unit_of_work(), reference, organisation=organisation, name=person, post=post,
-            signed_on=on, now=NOW,
+            signed_on=on, now=NOW, requester=CONSOLE
         )  # fmt: skip
     assert summary is not None
     return summary
@@ -57,7 +58,9 @@ def _active_discharge(db: Database) -> None:
     adopt_all(db)
     _import(db)
     _sign_all(db, HOSPITAL_DISCHARGE)
-    agreements.activate(db.unit_of_work(), HOSPITAL_DISCHARGE, today=date(2003, 4, 1), now=NOW)
+    agreements.activate(
+        db.unit_of_work(), HOSPITAL_DISCHARGE, today=date(2003, 4, 1), now=NOW, requester=CONSOLE
+    )
 
 
 def _grants(db: Database) -> int:
@@ -93,7 +96,7 @@ def test_the_whole_life_of_an_agreement(db: Database) -> None:
     assert all(p.signed for p in signed.parties)
 
     active = agreements.activate(
-        db.unit_of_work(), HOSPITAL_DISCHARGE, today=date(2003, 4, 1), now=NOW
+        db.unit_of_work(), HOSPITAL_DISCHARGE, today=date(2003, 4, 1), now=NOW, requester=CONSOLE
     )
     assert active.status is IsaStatus.ACTIVE
 
@@ -103,13 +106,13 @@ def test_the_whole_life_of_an_agreement(db: Database) -> None:
     assert detail.history[-1].to_status == "active"
 
     due = agreements.mark_review_due(
-        db.unit_of_work(), HOSPITAL_DISCHARGE, today=date(2004, 4, 1), now=NOW
+        db.unit_of_work(), HOSPITAL_DISCHARGE, today=date(2004, 4, 1), now=NOW, requester=CONSOLE
     )
     assert due.status is IsaStatus.REVIEW_DUE
     assert due.review_due
     reviewed = agreements.record_review(
         db.unit_of_work(), HOSPITAL_DISCHARGE, reviewed_on=date(2004, 4, 2),
-        next_review=date(2005, 3, 31), now=NOW,
+        next_review=date(2005, 3, 31), now=NOW, requester=CONSOLE
     )  # fmt: skip
     assert reviewed.status is IsaStatus.ACTIVE
     assert reviewed.review_date == date(2005, 3, 31)
@@ -120,7 +123,7 @@ def test_an_amendment_is_a_new_version_and_the_old_one_stays_readable(db: Databa
 
     draft = agreements.amend(
         db.unit_of_work(), HOSPITAL_DISCHARGE, dated=date(2003, 10, 1),
-        summary="Housing officers join the matrix", now=NOW,
+        summary="Housing officers join the matrix", now=NOW, requester=CONSOLE
     )  # fmt: skip
     assert (draft.version, draft.status) == (2, IsaStatus.DRAFT)
     old = agreements.get_agreement(db.unit_of_work(), HOSPITAL_DISCHARGE, 1, today=AS_AT)
@@ -130,10 +133,12 @@ def test_an_amendment_is_a_new_version_and_the_old_one_stays_readable(db: Databa
     # The draft is changed by importing it again, then goes through the lifecycle.
     text = agreements.export_agreement(db.unit_of_work(), HOSPITAL_DISCHARGE, 2)
     text = text.replace("title: Hospital discharge planning", "title: Hospital discharge")
-    agreements.import_agreement(db.unit_of_work(), text, "amended.yaml", now=NOW)
-    agreements.propose(db.unit_of_work(), HOSPITAL_DISCHARGE, now=NOW)
+    agreements.import_agreement(db.unit_of_work(), text, "amended.yaml", now=NOW, requester=CONSOLE)
+    agreements.propose(db.unit_of_work(), HOSPITAL_DISCHARGE, now=NOW, requester=CONSOLE)
     _sign_all(db, HOSPITAL_DISCHARGE)
-    agreements.activate(db.unit_of_work(), HOSPITAL_DISCHARGE, today=date(2003, 10, 2), now=NOW)
+    agreements.activate(
+        db.unit_of_work(), HOSPITAL_DISCHARGE, today=date(2003, 10, 2), now=NOW, requester=CONSOLE
+    )
 
     versions = agreements.list_agreements(db.unit_of_work(), all_versions=True, today=AS_AT)
     assert [(v.version, v.status, v.title) for v in versions] == [
@@ -156,13 +161,13 @@ def test_signing_twice_is_refused_and_changes_nothing(db: Database) -> None:
     organisation, name, post, on = signatures(DISCHARGE)[0]
     agreements.sign(
         db.unit_of_work(), HOSPITAL_DISCHARGE, organisation=organisation, name=name, post=post,
-        signed_on=on, now=NOW,
+        signed_on=on, now=NOW, requester=CONSOLE
     )  # fmt: skip
     before = row_counts(db.url)
     with pytest.raises(AgreementStateError, match="already signed"):
         agreements.sign(
             db.unit_of_work(), HOSPITAL_DISCHARGE, organisation=organisation, name=name,
-            post=post, signed_on=on, now=NOW,
+            post=post, signed_on=on, now=NOW, requester=CONSOLE
         )  # fmt: skip
     assert row_counts(db.url) == before
 
@@ -173,7 +178,7 @@ def test_a_signature_dated_in_the_future_is_refused(db: Database) -> None:
     with pytest.raises(InputError) as caught:
         agreements.sign(
             db.unit_of_work(), HOSPITAL_DISCHARGE, organisation="LTHT", name="A Whitaker",
-            post="Caldicott Guardian", signed_on=date(2030, 1, 1), now=NOW,
+            post="Caldicott Guardian", signed_on=date(2030, 1, 1), now=NOW, requester=CONSOLE
         )  # fmt: skip
     assert caught.value.field == "signed_on"
     assert row_counts(db.url) == before
@@ -185,7 +190,13 @@ def test_activation_with_lint_errors_is_refused_with_the_findings(db: Database) 
     _sign_all(db, HOSPITAL_DISCHARGE)
     before = row_counts(db.url)
     with pytest.raises(AgreementNotReadyError) as caught:
-        agreements.activate(db.unit_of_work(), HOSPITAL_DISCHARGE, today=date(2003, 4, 1), now=NOW)
+        agreements.activate(
+            db.unit_of_work(),
+            HOSPITAL_DISCHARGE,
+            today=date(2003, 4, 1),
+            now=NOW,
+            requester=CONSOLE,
+        )
     assert any(r.startswith("ISA004") and "`LCC`" in r for r in caught.value.reasons)
     assert row_counts(db.url) == before
     status = agreements.get_agreement(db.unit_of_work(), HOSPITAL_DISCHARGE).summary.status
@@ -196,7 +207,7 @@ def test_an_unsigned_agreement_cannot_be_activated(db: Database) -> None:
     adopt_all(db)
     _import(db)
     with pytest.raises(AgreementStateError, match="`proposed` cannot `activate`"):
-        agreements.activate(db.unit_of_work(), HOSPITAL_DISCHARGE, now=NOW)
+        agreements.activate(db.unit_of_work(), HOSPITAL_DISCHARGE, now=NOW, requester=CONSOLE)
 
 
 @pytest.mark.parametrize(
@@ -218,7 +229,7 @@ def test_a_bad_file_is_refused_naming_file_line_and_field_and_stores_nothing(
     bad = text.replace(change[0], change[1], 1)
     before = row_counts(db.url)
     with pytest.raises(AgreementFileError) as caught:
-        agreements.import_agreement(db.unit_of_work(), bad, "bad.yaml", now=NOW)
+        agreements.import_agreement(db.unit_of_work(), bad, "bad.yaml", now=NOW, requester=CONSOLE)
     problems = caught.value.problems
     assert any(p.file == "bad.yaml" and p.line and where in p.location for p in problems), problems
     assert row_counts(db.url) == before
@@ -230,7 +241,7 @@ def test_every_unknown_reference_is_listed_at_once(db: Database) -> None:
         "  - purpose: care", "  - purpose: leisure"
     )
     with pytest.raises(AgreementFileError) as caught:
-        agreements.import_agreement(db.unit_of_work(), bad, "bad.yaml", now=NOW)
+        agreements.import_agreement(db.unit_of_work(), bad, "bad.yaml", now=NOW, requester=CONSOLE)
     locations = [p.location for p in caught.value.problems]
     assert any("purpose" in loc for loc in locations)
     assert any("organisation" in loc for loc in locations)
@@ -245,14 +256,14 @@ def test_a_stored_version_that_is_not_a_draft_is_not_replaced(db: Database) -> N
         _import(db)
     text = unsigned(example_text(DISCHARGE)).replace("version: 1", "version: 3")
     with pytest.raises(ConflictError, match="an amendment is version 2"):
-        agreements.import_agreement(db.unit_of_work(), text, "v3.yaml", now=NOW)
+        agreements.import_agreement(db.unit_of_work(), text, "v3.yaml", now=NOW, requester=CONSOLE)
     assert row_counts(db.url) == before
 
 
 def test_the_register_filters_by_party_status_and_review(db: Database) -> None:
     _active_discharge(db)
     adopt_cp = unsigned(example_text("child-protection.yaml"))
-    agreements.import_agreement(db.unit_of_work(), adopt_cp, "cp.yaml", now=NOW)
+    agreements.import_agreement(db.unit_of_work(), adopt_cp, "cp.yaml", now=NOW, requester=CONSOLE)
 
     def refs(**filters: object) -> list[str]:
         found = agreements.list_agreements(db.unit_of_work(), today=AS_AT, **filters)  # type: ignore[arg-type]
@@ -281,18 +292,28 @@ def test_expiry_needs_the_end_date_and_termination_a_reason(db: Database) -> Non
     name = "domestic-violence-pilot-expired.yaml"
     summary = _import(db, name)
     _sign_all(db, summary.reference, name)
-    agreements.activate(db.unit_of_work(), summary.reference, today=date(2003, 3, 1), now=NOW)
+    agreements.activate(
+        db.unit_of_work(), summary.reference, today=date(2003, 3, 1), now=NOW, requester=CONSOLE
+    )
     with pytest.raises(AgreementStateError, match="has not reached an end date"):
-        agreements.expire(db.unit_of_work(), summary.reference, today=date(2003, 8, 1), now=NOW)
+        agreements.expire(
+            db.unit_of_work(), summary.reference, today=date(2003, 8, 1), now=NOW, requester=CONSOLE
+        )
     expired = agreements.expire(
-        db.unit_of_work(), summary.reference, today=date(2003, 9, 1), now=NOW
+        db.unit_of_work(), summary.reference, today=date(2003, 9, 1), now=NOW, requester=CONSOLE
     )
     assert expired.status is IsaStatus.EXPIRED
 
     draft = _import(db, status="draft")
     with pytest.raises(InputError, match="reason"):
-        agreements.terminate(db.unit_of_work(), draft.reference, reason=" ", now=NOW)
+        agreements.terminate(
+            db.unit_of_work(), draft.reference, reason=" ", now=NOW, requester=CONSOLE
+        )
     ended = agreements.terminate(
-        db.unit_of_work(), draft.reference, reason="Replaced by a city-wide agreement", now=NOW
+        db.unit_of_work(),
+        draft.reference,
+        reason="Replaced by a city-wide agreement",
+        now=NOW,
+        requester=CONSOLE,
     )
     assert ended.status is IsaStatus.TERMINATED

@@ -6,6 +6,7 @@ import pytest
 
 from infoshare.errors import InputError, UnknownReferenceError
 from infoshare.services import contacts
+from infoshare.services.access_log import CONSOLE
 from infoshare.services.database import Database
 from infoshare.services.staff import create_staff
 from tests.services.conftest import NOW
@@ -55,6 +56,7 @@ def test_contact_details_are_shown_in_the_directory(db: Database) -> None:
     contacts.set_contact_details(
         db.unit_of_work(), GUARDIAN, telephone="0113 243 2799",
         secure_email="A.Whitaker@leedsth.nhs.net", hours="Mon-Fri 09:00-17:00", now=NOW,
+        requester=CONSOLE,
     )  # fmt: skip
     [entry] = contacts.designated_officers(db.unit_of_work(), "LTHT")
     assert (entry.telephone, entry.secure_email, entry.hours) == (
@@ -80,7 +82,9 @@ def test_bad_contact_details_are_refused_precisely(
     _staff(db, "nurse@ltht.example.nhs.uk", ["practitioner"])
     before = row_counts(db.url)
     with pytest.raises(InputError) as caught:
-        contacts.set_contact_details(db.unit_of_work(), email, now=NOW, **changes)  # type: ignore[arg-type]
+        contacts.set_contact_details(
+            db.unit_of_work(), email, now=NOW, **changes, requester=CONSOLE
+        )  # type: ignore[arg-type]
     assert caught.value.field == field
     assert row_counts(db.url) == before
 

@@ -31,6 +31,7 @@ from infoshare.policy.isa_lint import RULES, Finding, LintContext, Severity, lin
 from infoshare.protocol.loader import load_pack_reference
 from infoshare.protocol.schema import ProtocolPack
 from infoshare.services import agreements
+from infoshare.services.access_log import CONSOLE
 from infoshare.services.agreements import AgreementSummary
 from infoshare.services.database import Database, open_database
 
@@ -270,7 +271,9 @@ def import_command(
     text = file.read_text(encoding="utf-8")
     database = _database(db)
     try:
-        summary = agreements.import_agreement(database.unit_of_work(), text, str(file))
+        summary = agreements.import_agreement(
+            database.unit_of_work(), text, str(file), requester=CONSOLE
+        )
     finally:
         database.dispose()
     typer.echo(f"imported {_summary_line(summary)}")
@@ -348,7 +351,7 @@ def propose_command(
     """Send a draft to the parties for signature."""
     database = _database(db)
     try:
-        summary = agreements.propose(database.unit_of_work(), reference, version)
+        summary = agreements.propose(database.unit_of_work(), reference, version, requester=CONSOLE)
     finally:
         database.dispose()
     typer.echo(f"proposed {_summary_line(summary)}")
@@ -377,6 +380,7 @@ def sign_command(
             post=post,
             signed_on=signed_on,
             version=version,
+            requester=CONSOLE,
         )
     finally:
         database.dispose()
@@ -395,7 +399,9 @@ def activate_command(
     on = _parse_date(today, "--today") if today else None
     database = _database(db)
     try:
-        summary = agreements.activate(database.unit_of_work(), reference, version, today=on)
+        summary = agreements.activate(
+            database.unit_of_work(), reference, version, today=on, requester=CONSOLE
+        )
     except AgreementNotReadyError as error:
         for reason in error.reasons:
             stderr.print(f"  {reason}", markup=False)
@@ -419,7 +425,9 @@ def amend_command(
     on = _parse_date(dated, "--dated") if dated else date.today()
     database = _database(db)
     try:
-        draft = agreements.amend(database.unit_of_work(), reference, dated=on, summary=summary)
+        draft = agreements.amend(
+            database.unit_of_work(), reference, dated=on, summary=summary, requester=CONSOLE
+        )
     finally:
         database.dispose()
     typer.echo(f"amended {_summary_line(draft)}")

@@ -17,9 +17,17 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 
-from infoshare.errors import ConflictError, InputError, UnknownReferenceError
+from infoshare.errors import (
+    ConflictError,
+    InputError,
+    PermissionDeniedError,
+    UnknownReferenceError,
+)
+from infoshare.policy.access import Permission
 from infoshare.protocol.schema import Membership
 from infoshare.services import organisations
+from infoshare.services.access_log import Requester, record_denial
+from infoshare.services.agreements import authorise, management_refusal
 from infoshare.services.clock import now_or
 from infoshare.services.organisations import OrganisationView, organisation_by_code
 from infoshare.store.models import (
@@ -105,6 +113,7 @@ def record_adoption(
     approved_on: date,
     approving_body: str,
     minute_reference: str | None = None,
+    requester: Requester,
     today: date | None = None,
 ) -> OrganisationView:
     """Record party ``code``'s approval of the protocol (Procedure C1).
@@ -119,6 +128,15 @@ def record_adoption(
             f"the approval is dated `{approved_on}`, after today ({on}); record it once given",
             field="approved_on",
         )
+    what = f"the adoption of the protocol by `{code}`"
+    refusal = management_refusal(requester, organisations=[code], what=what)
+    if refusal is not None:
+        message, clause = refusal
+        record_denial(
+            uow, requester, action=Permission.AGREEMENTS_MANAGE.value, what=what, why=message,
+            clause=clause,
+        )  # fmt: skip
+        raise PermissionDeniedError(f"{message} ({clause})")
     view = organisations.record_adoption(
         uow,
         code,
@@ -126,7 +144,6 @@ def record_adoption(
         approving_body=approving_body,
         minute_reference=minute_reference,
     )
-    _governance_event("adoption-recorded", code)
     return view
 
 
@@ -138,6 +155,7 @@ def confirm_procedure(
     confirmed_by: str,
     confirmed_on: date,
     evidence: str,
+    requester: Requester,
     now: datetime | None = None,
 ) -> Confirmation:
     """Record that ``organisation``'s lead member (``confirmed_by``, an email) confirms that
@@ -165,6 +183,10 @@ def confirm_procedure(
     with uow:
         session = uow.session
         party = organisation_by_code(session, organisation, field="organisation")
+        authorise(
+            uow, requester, organisations=[organisation],
+            what=f"`{organisation}`'s confirmation of Procedure {procedure}", at=moment,
+        )  # fmt: skip
         known = session.scalars(
             select(ClauseRecord.id)
             .where(ClauseRecord.kind == ClauseKind.PROCEDURE.value)
@@ -292,4 +314,7 @@ def procedure_table(uow: UnitOfWork) -> ProcedureTable:
 
 
 def _governance_event(kind: str, subject: str) -> None:
-    """Seam for the ledger: append the event once ``services/ledger.py`` exists."""
+    """Seam for the ledger: append the event once ``services/ledger.py`` exists.
+
+    The adoption itself (C1) is appended by ``services.organisations.record_adoption``.
+    """

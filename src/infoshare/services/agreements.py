@@ -20,7 +20,7 @@ status history row is the only record.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict
@@ -41,11 +41,14 @@ from infoshare.errors import (
     InputError,
     NotFoundError,
     PackProblem,
+    PermissionDeniedError,
 )
 from infoshare.policy import isa_lifecycle
+from infoshare.policy.access import Permission, Role, authorize
 from infoshare.policy.isa_lifecycle import IsaAction
 from infoshare.policy.isa_lint import Finding, LintContext, RuleId, lint
 from infoshare.protocol.schema import ProtocolPack
+from infoshare.services.access_log import Outcome, Requester, RequesterKind, add_entry
 from infoshare.services.clock import now_or
 from infoshare.services.protocol_overview import _stored_pack
 from infoshare.store.models import (
@@ -364,6 +367,64 @@ def in_force_on(uow: UnitOfWork, today: date | None = None) -> list[AgreementSum
     ]
 
 
+# ---------------------------------------------------------------------------- who may
+
+
+def management_refusal(
+    requester: Requester, *, organisations: Iterable[str], what: str
+) -> tuple[str, str] | None:
+    """Why ``requester`` may not make this change to the register, as (message, clause); or
+    None if they may.
+
+    Changes need ``agreements:manage`` (lead members, information sharing leads, the
+    Information Sharing Manager: Procedures C1, C3, Section 4.1), and staff act for their
+    own party: their organisation must be one of ``organisations`` (the agreement's parties,
+    or the party concerned). The Information Sharing Manager acts for the whole protocol;
+    the operator at the console holds the database anyway.
+    """
+    if requester.kind is RequesterKind.CONSOLE:
+        return None
+    decision = authorize(requester.actor, Permission.AGREEMENTS_MANAGE)
+    if not decision.allowed:
+        return decision.message, decision.clause
+    actor = requester.actor
+    if actor is None or Role.INFORMATION_SHARING_MANAGER in actor.roles:
+        return None
+    if actor.organisation_code in set(organisations):
+        return None
+    return (
+        f"you act for `{actor.organisation_code}`, which is not concerned by {what}; ask "
+        "someone at one of its parties, or the Information Sharing Manager",
+        "Section 4.1",
+    )
+
+
+def authorise(
+    uow: UnitOfWork,
+    requester: Requester,
+    *,
+    organisations: Iterable[str],
+    what: str,
+    at: datetime,
+) -> None:
+    """Refuse unless ``requester`` may make this change (see ``management_refusal``).
+
+    Call it in the change's transaction before writing anything: a refusal is written to
+    the access log (Procedure B1) and committed, nothing else, then raised as
+    PermissionDeniedError.
+    """
+    refusal = management_refusal(requester, organisations=organisations, what=what)
+    if refusal is None:
+        return
+    message, clause = refusal
+    add_entry(
+        uow.session, requester, outcome=Outcome.DENIED,
+        action=Permission.AGREEMENTS_MANAGE.value, what=what, why=message, clause=clause, at=at,
+    )  # fmt: skip
+    uow.commit()
+    raise PermissionDeniedError(f"{message} ({clause})")
+
+
 # ---------------------------------------------------------------------------- importing
 
 
@@ -372,7 +433,7 @@ def import_agreement(
     text: str,
     source: str,
     *,
-    actor: str | None = None,
+    requester: Requester,
     now: datetime | None = None,
 ) -> AgreementSummary:
     """Store the agreement written in ``text`` (the YAML of docs/agreements.md).
@@ -414,6 +475,12 @@ def import_agreement(
         existing = session.scalars(
             select(AgreementRecord).where(AgreementRecord.reference == isa.reference)
         ).all()
+        concerned = set(isa.party_codes)
+        concerned |= {p for r in existing for p in _agreement(r).party_codes}
+        authorise(
+            uow, requester, organisations=concerned, what=f"agreement `{isa.reference}`",
+            at=moment,
+        )  # fmt: skip
         by_version = {r.version: r for r in existing}
         latest = max(by_version, default=0)
         record = by_version.get(isa.version)
@@ -438,7 +505,7 @@ def import_agreement(
             )
             action, before = "import", None
         _write(session, record, isa, source, moment)
-        _record_step(record, action, before, isa.status, actor, f"from {source}", moment)
+        _record_step(record, action, before, isa.status, requester.name, f"from {source}", moment)
         uow.flush()
         summary = _summary(record, _codes(session), max(latest, isa.version), moment.date())
         uow.commit()
@@ -605,11 +672,12 @@ def _move(
     action: str,
     step: Step,
     *,
-    actor: str | None,
+    requester: Requester,
     note: str | None,
     now: datetime | None,
     after: Callable[[Session, AgreementRecord], None] | None = None,
     in_force: bool = False,
+    acting_for: str | None = None,
 ) -> AgreementSummary:
     moment = now_or(now)
     with uow:
@@ -624,9 +692,16 @@ def _move(
             )
         record = _find(session, reference, version)
         before = _agreement(record)
+        authorise(
+            uow,
+            requester,
+            organisations=[acting_for] if acting_for is not None else before.party_codes,
+            what=f"agreement `{reference}` version {record.version}",
+            at=moment,
+        )
         moved = step(before, _stored_pack(session), session)
         _write(session, record, moved, None, moment)
-        _record_step(record, action, before.status, moved.status, actor, note, moment)
+        _record_step(record, action, before.status, moved.status, requester.name, note, moment)
         if after is not None:
             after(session, record)
         uow.flush()
@@ -641,13 +716,13 @@ def propose(
     reference: str,
     version: int | None = None,
     *,
-    actor: str | None = None,
+    requester: Requester,
     now: datetime | None = None,
 ) -> AgreementSummary:
     """Send a draft to the parties for signature."""
     return _move(
         uow, reference, version, IsaAction.PROPOSE, lambda isa, _p, _s: isa_lifecycle.propose(isa),
-        actor=actor, note=None, now=now,
+        requester=requester, note=None, now=now,
     )  # fmt: skip
 
 
@@ -656,14 +731,14 @@ def return_to_draft(
     reference: str,
     version: int | None = None,
     *,
-    actor: str | None = None,
+    requester: Requester,
     now: datetime | None = None,
 ) -> AgreementSummary:
     """Take a proposed agreement back for changes; signatures given are withdrawn."""
     return _move(
         uow, reference, version, IsaAction.RETURN_TO_DRAFT,
         lambda isa, _p, _s: isa_lifecycle.return_to_draft(isa),
-        actor=actor, note=None, now=now,
+        requester=requester, note=None, now=now,
     )  # fmt: skip
 
 
@@ -675,6 +750,7 @@ def sign(
     name: str,
     post: str,
     signed_on: date,
+    requester: Requester,
     version: int | None = None,
     now: datetime | None = None,
 ) -> AgreementSummary:
@@ -699,7 +775,8 @@ def sign(
     return _move(
         uow, reference, version, IsaAction.SIGN,
         lambda isa, _p, _s: isa_lifecycle.sign(isa, organisation, name, post, signed_on),
-        actor=f"{name}, {post} ({organisation})", note=None, now=moment,
+        requester=requester, note=f"signed by {name}, {post}, for {organisation}", now=moment,
+        acting_for=organisation,
     )  # fmt: skip
 
 
@@ -709,7 +786,7 @@ def activate(
     version: int | None = None,
     *,
     today: date | None = None,
-    actor: str | None = None,
+    requester: Requester,
     now: datetime | None = None,
 ) -> AgreementSummary:
     """Put a signed version in force; refused (``AgreementNotReadyError``) while the lint,
@@ -736,13 +813,13 @@ def activate(
             retired = isa_lifecycle.supersede(before)
             _write(session, old, retired, None, moment)
             _record_step(
-                old, IsaAction.SUPERSEDE, before.status, retired.status, actor,
+                old, IsaAction.SUPERSEDE, before.status, retired.status, requester.name,
                 f"by version {record.version}", moment,
             )  # fmt: skip
 
     return _move(
         uow, reference, version, IsaAction.ACTIVATE, step,
-        actor=actor, note=f"lint as at {on}", now=moment, after=supersede_older,
+        requester=requester, note=f"lint as at {on}", now=moment, after=supersede_older,
     )  # fmt: skip
 
 
@@ -752,7 +829,7 @@ def mark_review_due(
     version: int | None = None,
     *,
     today: date | None = None,
-    actor: str | None = None,
+    requester: Requester,
     now: datetime | None = None,
 ) -> AgreementSummary:
     """Flag an agreement in force whose review date has come (Section 4.4)."""
@@ -761,7 +838,7 @@ def mark_review_due(
     return _move(
         uow, reference, version, IsaAction.MARK_REVIEW_DUE,
         lambda isa, _p, _s: isa_lifecycle.mark_review_due(isa, on),
-        actor=actor, note=None, now=moment, in_force=True,
+        requester=requester, note=None, now=moment, in_force=True,
     )  # fmt: skip
 
 
@@ -772,14 +849,14 @@ def record_review(
     reviewed_on: date,
     next_review: date,
     version: int | None = None,
-    actor: str | None = None,
+    requester: Requester,
     now: datetime | None = None,
 ) -> AgreementSummary:
     """Record a review that changed nothing, and when the next one is (Section 4.4)."""
     return _move(
         uow, reference, version, IsaAction.RECORD_REVIEW,
         lambda isa, _p, _s: isa_lifecycle.record_review(isa, reviewed_on, next_review),
-        actor=actor, note=f"next review {next_review}", now=now, in_force=True,
+        requester=requester, note=f"next review {next_review}", now=now, in_force=True,
     )  # fmt: skip
 
 
@@ -789,7 +866,7 @@ def expire(
     version: int | None = None,
     *,
     today: date | None = None,
-    actor: str | None = None,
+    requester: Requester,
     now: datetime | None = None,
 ) -> AgreementSummary:
     """End an agreement in force whose end date has passed."""
@@ -798,7 +875,7 @@ def expire(
     return _move(
         uow, reference, version, IsaAction.EXPIRE,
         lambda isa, _p, _s: isa_lifecycle.expire(isa, on),
-        actor=actor, note=None, now=moment, in_force=True,
+        requester=requester, note=None, now=moment, in_force=True,
     )  # fmt: skip
 
 
@@ -808,7 +885,7 @@ def terminate(
     version: int | None = None,
     *,
     reason: str,
-    actor: str | None = None,
+    requester: Requester,
     now: datetime | None = None,
 ) -> AgreementSummary:
     """End a version before its time, or abandon one never in force; the reason is kept."""
@@ -821,7 +898,7 @@ def terminate(
     return _move(
         uow, reference, version, IsaAction.TERMINATE,
         lambda isa, _p, _s: isa_lifecycle.terminate(isa),
-        actor=actor, note=reason, now=now,
+        requester=requester, note=reason, now=now,
     )  # fmt: skip
 
 
@@ -831,7 +908,7 @@ def amend(
     *,
     dated: date,
     summary: str,
-    actor: str | None = None,
+    requester: Requester,
     now: datetime | None = None,
 ) -> AgreementSummary:
     """Start the next version of the latest one as an unsigned draft (the old stays as it is).
@@ -845,6 +922,10 @@ def amend(
     with uow:
         session = uow.session
         latest = _find(session, reference, None)
+        authorise(
+            uow, requester, organisations=_agreement(latest).party_codes,
+            what=f"agreement `{reference}`", at=moment,
+        )  # fmt: skip
         if latest.status == IsaStatus.DRAFT:
             raise AgreementStateError(
                 f"`{reference}` version {latest.version} is already a draft; change it and "
@@ -862,7 +943,7 @@ def amend(
             reference=reference, version=amended.version, created_at=moment, source=latest.source
         )
         _write(session, record, amended, None, moment)
-        _record_step(record, "amend", None, amended.status, actor, summary, moment)
+        _record_step(record, "amend", None, amended.status, requester.name, summary, moment)
         uow.flush()
         view = _summary(record, _codes(session), amended.version, moment.date())
         uow.commit()

@@ -17,6 +17,8 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 
 from infoshare.errors import InputError, UnknownReferenceError
+from infoshare.services.access_log import Requester
+from infoshare.services.agreements import authorise
 from infoshare.services.clock import now_or
 from infoshare.services.organisations import organisation_by_code
 from infoshare.services.staff import EMAIL
@@ -83,7 +85,7 @@ def contacts_directory(
         )
         if organisation is not None:
             query = query.where(OrganisationRecord.code == organisation)
-        rows = session.execute(query).tuples().all()
+        rows = session.execute(query).all()
         details = {
             d.staff_id: d
             for d in session.scalars(
@@ -127,6 +129,7 @@ def set_contact_details(
     telephone: str | None = None,
     secure_email: str | None = None,
     hours: str | None = None,
+    requester: Requester,
     now: datetime | None = None,
 ) -> ContactEntry:
     """Set how to reach the member of staff with ``email`` (replacing what was set before).
@@ -158,6 +161,11 @@ def set_contact_details(
             raise UnknownReferenceError(
                 f"there is no member of staff with email `{email}`", field="email"
             )
+        organisation = session.get_one(OrganisationRecord, person.organisation_id)
+        authorise(
+            uow, requester, organisations=[organisation.code],
+            what=f"the contact details of `{address}`", at=moment,
+        )  # fmt: skip
         if not {r.role_id for r in person.roles} & set(DIRECTORY_ROLES):
             raise InputError(
                 f"`{address}` holds no role the directory lists; give them one of "
@@ -170,7 +178,6 @@ def set_contact_details(
             session.add(record)
         record.telephone, record.secure_email, record.hours = telephone, secure_email, hours
         record.updated_at = moment
-        organisation = session.get_one(OrganisationRecord, person.organisation_id)
         entry = ContactEntry(
             organisation=organisation.code,
             organisation_name=organisation.name,
