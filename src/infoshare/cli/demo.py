@@ -23,6 +23,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from infoshare.cli.account import print_demo_accounts
 from infoshare.cli.database_option import DatabaseOption, settings_for
 from infoshare.cli.errors import handles_errors
 from infoshare.cli.init import print_setup
@@ -72,6 +73,7 @@ def demo_command(
         )
     print_setup(url, setup)
     print_demo(report)
+    print_demo_accounts(url, settings.environment)
 
 
 def print_demo(report: DemoReport) -> None:
@@ -94,4 +96,3 @@ def print_demo(report: DemoReport) -> None:
             f"  {person.name} <{person.email}>, {person.job_title}, {person.organisation_code}: "
             f"{', '.join(person.roles)}; {training}"
         )
-    stdout.print("Signing in arrives in a later release; until then these show who is who.")

@@ -106,6 +106,10 @@ class GroupWriter:
         """
         return self._submit(_Job(work, None)).result()
 
+    def submit(self, work: Work[T]) -> Future[T]:
+        """Queue ``work`` without waiting; the future resolves once its batch is durable."""
+        return self._submit(_Job(work, None))
+
     def append(self, event: LedgerEvent) -> int:
         """Append ``event`` alone; return its sequence number once it is durable."""
         return self.submit_append(event).result()
