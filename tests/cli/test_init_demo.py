@@ -84,7 +84,9 @@ def test_demo_small_on_sqlite(tmp_path: Path) -> None:
     assert "small data made from seed 5" in result.stdout
     assert "3,000 service users" in result.stdout
     assert "information-sharing-manager" in result.stdout
-    assert "later release" in result.stdout  # sign-in is not there yet, and it says so
+    # sign-in accounts for the main roles, with the published demo password and second factors
+    assert "every demo password is infoshare-demo-only" in result.stdout
+    assert "otpauth://totp/infoshare:" in result.stdout
     db = open_database(url)
     try:
         staff = list_staff(db.unit_of_work(), include_inactive=True)

@@ -30,6 +30,8 @@ from infoshare.services.accounts import (
 )
 from infoshare.services.api_tokens import issue_api_token, list_api_tokens, revoke_api_token
 from infoshare.services.database import Database, open_database
+from infoshare.services.demo_accounts import DEMO_PASSWORD, create_demo_accounts
+from infoshare.settings import Environment
 
 stdout = Console(highlight=False, soft_wrap=True)
 
@@ -195,3 +197,25 @@ def token_revoke_command(
     finally:
         database.dispose()
     stdout.print(f"revoked {view.id} ({view.name}, {view.organisation_code})")
+
+
+def print_demo_accounts(url: str, environment: Environment) -> None:
+    """Make the demo's sign-in accounts (development only) and print how to sign in as each."""
+    if environment is Environment.PRODUCTION:
+        stdout.print(
+            "sign-in   no demo accounts: they are made only with INFOSHARE_ENVIRONMENT=development"
+        )
+        return
+    database = open_database(url)
+    try:
+        accounts = create_demo_accounts(database, environment)
+    finally:
+        database.dispose()
+    stdout.print(f"sign in as (development only; every demo password is {DEMO_PASSWORD}):")
+    for account in accounts:
+        stdout.print(f"  {account.organisation_code:<6} {account.role:<28} {account.email}")
+        if account.totp_secret:
+            stdout.print(
+                f"        second factor: add key {account.totp_secret} to an "
+                f"authenticator app, or {account.totp_uri}"
+            )
