@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from infoshare.cli.account import account_app, token_app
 from infoshare.cli.consent import consent_app
 from infoshare.cli.db import db_app
 from infoshare.cli.decide import decide_command
@@ -34,5 +35,7 @@ app.command("demo")(demo_command)
 app.add_typer(isa_app, name="isa")
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(consent_app, name="consent")
+app.add_typer(account_app, name="account")
+app.add_typer(token_app, name="token")
 app.command("serve")(serve_command)
 app.command("decide")(decide_command)
