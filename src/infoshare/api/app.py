@@ -60,6 +60,21 @@ TAGS = [
         "description": "The calling party's own service users, for systems holding an API "
         "token (Procedure B1); every read is logged.",
     },
+    {
+        "name": "agreements",
+        "description": "Information Sharing Agreements (sections 1.1, 3.1, 4.4): the register, "
+        "each version with its lint findings, its document, and its lifecycle.",
+    },
+    {
+        "name": "adoption",
+        "description": "Each party's approval of the protocol (Procedure C1) and confirmation "
+        "of its standard procedures (Procedure C3).",
+    },
+    {
+        "name": "contacts",
+        "description": "Staff with specific roles at each partner and how to reach them "
+        "(Procedure A6); for partners only.",
+    },
     {"name": "health", "description": "Whether the service is ready to answer."},
 ]
 

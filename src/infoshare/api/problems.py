@@ -26,6 +26,9 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from infoshare.errors import (
+    AgreementFileError,
+    AgreementNotReadyError,
+    AgreementStateError,
     AuthenticationError,
     ConflictError,
     CsrfError,
@@ -73,6 +76,9 @@ TITLES: dict[str, str] = {
     AuthenticationError.code: "Not signed in",
     SignInThrottledError.code: "Too many attempts to sign in",
     CsrfError.code: "The form could not be accepted",
+    AgreementFileError.code: "The agreement file is not valid",
+    AgreementStateError.code: "The agreement's status does not allow this",
+    AgreementNotReadyError.code: "The agreement cannot be activated",
     "invalid-request": "The request is not valid",
     "not-found": "Not found",
     "method-not-allowed": "Method not allowed",
@@ -163,8 +169,10 @@ def problem_for_error(error: InfoshareError, instance: str) -> Problem:
         # their messages name settings and paths, which are no business of the caller.
         return internal_error_problem(instance)
     errors = None
-    if isinstance(error, PackError):
+    if isinstance(error, PackError | AgreementFileError):
         errors = [_pack_problem(problem) for problem in error.problems]
+    elif isinstance(error, AgreementNotReadyError):
+        errors = [InvalidParameter(location="agreement", detail=r) for r in error.reasons]
     return _problem(error.code, status, error.message, instance, field=error.field, errors=errors)
 
 

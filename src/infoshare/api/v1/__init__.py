@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from infoshare.api.v1 import consents, fhir, protocol, service_users
+from infoshare.api.v1 import adoption, agreements, consents, contacts, fhir, protocol, service_users
 
 PREFIX = "/api/v1"
 
@@ -17,3 +17,6 @@ router.include_router(protocol.router)
 router.include_router(service_users.router)
 router.include_router(consents.router)
 router.include_router(fhir.router)
+router.include_router(agreements.router)
+router.include_router(adoption.router)
+router.include_router(contacts.router)

@@ -1,0 +1,151 @@
+"""``/api/v1/agreements``, ``/adoption``, ``/procedures``, ``/contacts`` over HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from fastapi.testclient import TestClient
+
+from infoshare.api.problems import problem_for_error
+from infoshare.domain.agreement_yaml import parse_agreement
+from infoshare.errors import AgreementNotReadyError
+from infoshare.services import agreements
+from infoshare.services.access_log import CONSOLE
+from infoshare.services.api_tokens import issue_api_token
+from infoshare.services.database import Database, open_database
+from infoshare.services.staff import create_staff
+from tests.api.running_app import app_for, client_for
+from tests.services.agreement_files import HOSPITAL_DISCHARGE, example_text, signatures, unsigned
+from tests.support.databases import row_counts
+
+TEXT = unsigned(example_text("hospital-discharge.yaml"))
+
+
+@pytest.fixture
+def db(leeds_url: str) -> Iterator[Database]:
+    database = open_database(leeds_url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def api(leeds_url: str) -> Iterator[TestClient]:
+    with client_for(app_for(leeds_url)) as client:
+        yield client
+
+
+def _bearer(db: Database, code: str = "LTHT") -> dict[str, str]:
+    issued = issue_api_token(
+        db.unit_of_work(), CONSOLE, organisation_code=code, name="case system",
+        permissions=["agreements:read"],
+    )  # fmt: skip
+    return {"Authorization": f"Bearer {issued.token}"}
+
+
+def _stored(db: Database) -> None:
+    agreements.import_agreement(db.unit_of_work(), TEXT, "hd.yaml", requester=CONSOLE)
+
+
+def test_the_register_and_an_agreement_are_public(api: TestClient, db: Database) -> None:
+    _stored(db)
+
+    listed = api.get("/api/v1/agreements", params={"party": "LCC", "as_at": "2003-09-01"})
+    assert listed.status_code == 200
+    assert [a["reference"] for a in listed.json()] == [HOSPITAL_DISCHARGE]
+    assert listed.json()[0]["status"] == "proposed"
+
+    one = api.get(f"/api/v1/agreements/{HOSPITAL_DISCHARGE}", params={"as_at": "2003-09-01"})
+    assert one.status_code == 200
+    body = one.json()
+    assert body["agreement"]["title"] == "Hospital discharge planning"
+    assert body["versions"] == [1]
+    # LCC had not approved the protocol in the pack's record (Procedure C1).
+    assert any(f["rule_id"] == "ISA004" and f["clause"] == "Procedure C1" for f in body["findings"])
+    assert body["errors"] >= 1
+
+
+def test_export_and_document(api: TestClient, db: Database) -> None:
+    _stored(db)
+    exported = api.get(f"/api/v1/agreements/{HOSPITAL_DISCHARGE}/yaml")
+    assert exported.status_code == 200
+    assert exported.headers["content-type"].startswith("application/yaml")
+    assert parse_agreement(exported.text, "x.yaml").agreement.reference == HOSPITAL_DISCHARGE
+
+    pdf = api.get(f"/api/v1/agreements/{HOSPITAL_DISCHARGE}/document.pdf")
+    assert pdf.status_code == 200
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF-")
+
+
+def test_an_unknown_agreement_is_404_problem(api: TestClient) -> None:
+    response = api.get("/api/v1/agreements/LEEDS-ISA-1999-001")
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert "`LEEDS-ISA-1999-001`" in response.json()["detail"]
+
+
+def test_a_bad_status_filter_is_422(api: TestClient) -> None:
+    response = api.get("/api/v1/agreements", params={"status": "live"})
+    assert response.status_code == 422
+    assert response.json()["field"] == "status"
+
+
+def test_changes_need_a_token_and_agreements_manage(
+    api: TestClient, db: Database, leeds_url: str
+) -> None:
+    body = {"file_name": "hd.yaml", "yaml": TEXT}
+    before = row_counts(leeds_url)
+    assert api.post("/api/v1/agreements", json=body).status_code == 401
+
+    refused = api.post("/api/v1/agreements", json=body, headers=_bearer(db))
+    assert refused.status_code == 403
+    assert refused.json()["type"].endswith("/permission-denied")
+    after = row_counts(leeds_url)
+    assert after["agreements"] == before["agreements"]
+
+
+def test_activation_refused_is_409_with_every_reason(api: TestClient, db: Database) -> None:
+    # The web and CLI are where changes are made today; the refusal's shape is the same.
+    _stored(db)
+    for organisation, name, post, on in signatures("hospital-discharge.yaml"):
+        agreements.sign(
+            db.unit_of_work(), HOSPITAL_DISCHARGE, organisation=organisation, name=name,
+            post=post, signed_on=on, requester=CONSOLE,
+        )  # fmt: skip
+    with pytest.raises(AgreementNotReadyError) as caught:
+        agreements.activate(
+            db.unit_of_work(), HOSPITAL_DISCHARGE, today=date(2003, 4, 1), requester=CONSOLE
+        )
+    problem = problem_for_error(caught.value, "/api/v1/agreements/x/activate")
+    assert problem.status == 409
+    assert problem.code == "agreement-not-ready"
+    assert problem.errors is not None
+    assert any("ISA004" in e.detail for e in problem.errors)
+
+
+def test_adoption_and_procedures_are_public(api: TestClient) -> None:
+    adoption = api.get("/api/v1/adoption")
+    assert adoption.status_code == 200
+    rows = {r["organisation"]: r for r in adoption.json()}
+    assert rows["LTHT"]["approved_on"] is not None
+    assert rows["LCC"]["approved_on"] is None
+
+    table = api.get("/api/v1/procedures")
+    assert table.status_code == 200
+    assert len(table.json()["procedures"]) == 20
+    assert all(c is None for c in table.json()["rows"][0]["confirmations"].values())
+
+
+def test_the_contacts_directory_needs_a_token(api: TestClient, db: Database) -> None:
+    create_staff(
+        db.unit_of_work(), organisation_code="LTHT", name="Anne Whitaker",
+        email="a.whitaker@ltht.example.nhs.uk", job_title="Caldicott Guardian",
+        roles=["designated-officer"],
+    )  # fmt: skip
+    assert api.get("/api/v1/contacts").status_code == 401
+
+    officers = api.get("/api/v1/organisations/LTHT/designated-officers", headers=_bearer(db))
+    assert officers.status_code == 200
+    assert [o["name"] for o in officers.json()] == ["Anne Whitaker"]
