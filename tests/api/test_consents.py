@@ -6,20 +6,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from fastapi.testclient import TestClient
 
-from infoshare.services.database import open_database
-from tests.services.consent_builders import (
-    ADULT,
-    CHILD,
-    capacity_values,
-    consent_values,
-    register_people,
-)
-from tests.support.databases import row_counts
+from infoshare.services.access_log import CONSOLE, Outcome, recent_entries
+from infoshare.services.api_tokens import issue_api_token
+from infoshare.services.database import Database, open_database
+from infoshare.services.service_users import add_local_identifier, register_service_user
+from tests.api.running_app import app_for
+from tests.services.consent_builders import ADULT, CHILD, capacity_values, consent_values
+from tests.support.accounts_world import TEMPLATE, build_world
+from tests.support.databases import DatabaseTemplates, row_counts
 
 NOW = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
 WITHDRAWAL = {
@@ -27,14 +26,45 @@ WITHDRAWAL = {
     "recorded_by_organisation": "LTHT",
 }  # fmt: skip
 PROBLEM = "application/problem+json"
+PERMISSIONS = ("consent:record", "service-users:read")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def leeds_url(
+    request: pytest.FixtureRequest, database_templates: DatabaseTemplates
+) -> Iterator[str]:
+    """The accounts world (ADULT is held by LTHT), with a child LTHT holds too."""
+    for url in database_templates.copy(request, request.param, TEMPLATE, build_world):
+        database = open_database(url)
+        child = {"nhs_number": CHILD, "now": NOW}
+        register_service_user(database.unit_of_work(), given_name="Tom", family_name="Hughes",
+                              date_of_birth=date(2013, 2, 1), **child)  # fmt: skip
+        add_local_identifier(database.unit_of_work(), organisation_code="LTHT",
+                             identifier="LTHT-CHILD", **child)  # fmt: skip
+        database.dispose()
+        yield url
 
 
 @pytest.fixture
-def api(client: TestClient, leeds_url: str) -> Iterator[TestClient]:
+def db(leeds_url: str) -> Iterator[Database]:
     database = open_database(leeds_url)
-    register_people(database, now=NOW)
+    yield database
     database.dispose()
-    return client
+
+
+def _token(db: Database, code: str = "LTHT", permissions: tuple[str, ...] = PERMISSIONS) -> str:
+    issued = issue_api_token(
+        db.unit_of_work(), CONSOLE, organisation_code=code, name="EPR", permissions=permissions
+    )
+    return issued.token
+
+
+@pytest.fixture
+def api(leeds_url: str, db: Database) -> Iterator[TestClient]:
+    """A client of the app holding an LTHT token allowed to record and read consent."""
+    with TestClient(app_for(leeds_url)) as client:
+        client.headers["Authorization"] = f"Bearer {_token(db)}"
+        yield client
 
 
 def test_create_read_list_withdraw_and_receipt(api: TestClient) -> None:
@@ -75,7 +105,9 @@ def test_the_coverage_check_explains_itself_and_changes_nothing(
     reason = body["categories"][1]["reasons"][0]
     assert reason["code"] == "category-out-of-scope"
     assert reason["clause"] == "Procedure A4"
-    assert row_counts(leeds_url) == before
+    after = row_counts(leeds_url)
+    assert after.pop("access_log") == before.pop("access_log") + 1
+    assert after == before
 
 
 def test_a_capacity_assessment_is_recorded(api: TestClient) -> None:
@@ -113,6 +145,34 @@ def test_bad_consents_are_422_problems_and_nothing_is_stored(
     assert problem["type"].endswith(f"/{code}")
     assert problem["field"] == field
     assert row_counts(leeds_url) == before
+
+
+def test_a_token_records_only_for_its_own_party_and_reads_only_its_own_people(
+    api: TestClient, db: Database, leeds_url: str
+) -> None:
+    before = row_counts(leeds_url)
+    refused = api.post("/api/v1/consents", json=consent_values(obtained_by_organisation="LCC"))
+    assert refused.status_code == 403
+    assert refused.headers["content-type"] == PROBLEM
+    denied = recent_entries(db.unit_of_work(), outcome=Outcome.DENIED)
+    assert [d.action for d in denied] == ["consent:record"]
+    assert {k: v for k, v in row_counts(leeds_url).items() if k != "access_log"} == {
+        k: v for k, v in before.items() if k != "access_log"
+    }
+
+    consent = api.post("/api/v1/consents", json=consent_values()).json()
+    wyp = {"Authorization": f"Bearer {_token(db, 'WYP')}"}
+    hidden = api.get(f"/api/v1/consents/{consent['id']}", headers=wyp)
+    assert hidden.status_code == 404
+    api.get(f"/api/v1/consents/{consent['id']}")
+    reads = recent_entries(db.unit_of_work(), outcome=Outcome.READ)
+    assert [(r.what, r.why) for r in reads] == [("consent records", "read through the API")]
+
+
+def test_without_a_token_the_routes_are_401(leeds_url: str) -> None:
+    with TestClient(app_for(leeds_url)) as client:
+        response = client.get("/api/v1/consents", params={"nhs_number": ADULT})
+    assert response.status_code == 401
 
 
 def test_unknown_consent_is_404(api: TestClient) -> None:

@@ -15,6 +15,7 @@ from datetime import datetime
 from infoshare.domain.capacity import AssessedDecision, CapacityAssessment
 from infoshare.domain.consent import ConsentFacts
 from infoshare.errors import UnknownReferenceError
+from infoshare.services.access_log import Requester
 from infoshare.services.clock import now_or
 from infoshare.services.consent import (
     CapacityDraft,
@@ -23,17 +24,23 @@ from infoshare.services.consent import (
     capacity_view,
     person_by_nhs_number,
 )
+from infoshare.services.consent_access import check_recording
 from infoshare.store.models import CapacityAssessmentRecord, CapacityAssessmentTermRecord
 from infoshare.store.unit_of_work import UnitOfWork
 
 
 def record_capacity_assessment(
-    uow: UnitOfWork, draft: CapacityDraft, *, now: datetime | None = None
+    uow: UnitOfWork,
+    draft: CapacityDraft,
+    *,
+    requester: Requester | None = None,
+    now: datetime | None = None,
 ) -> CapacityView:
     """Record an assessment. Nothing is stored when the person is not registered, a purpose,
     category or organisation is unknown (UnknownReferenceError naming the field), it is
     dated in the future or before the person's birth, or the core refuses it (no reasons,
-    an empty decision, a review date before the assessment)."""
+    an empty decision, a review date before the assessment). A ``requester`` records only
+    for their own party (``consent:record``; refusals are logged)."""
     moment = now_or(now)
     with uow:
         session = uow.session
@@ -81,6 +88,9 @@ def record_capacity_assessment(
         for position, term in enumerate(terms):
             term.position = position
         record.terms = terms
+        check_recording(
+            uow, requester, draft.assessed_by_organisation, what="capacity assessment", at=moment
+        )
         session.add(record)
         uow.flush()
         view = capacity_view(record, person.nhs_number, catalogue.names)

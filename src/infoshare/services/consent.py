@@ -66,7 +66,9 @@ from infoshare.policy.consent import (
     status_at,
 )
 from infoshare.policy.receipt import ReceiptContext, consent_receipt
+from infoshare.services.access_log import Requester
 from infoshare.services.clock import now_or
+from infoshare.services.consent_access import check_reading, check_recording, opened
 from infoshare.store.models import (
     CapacityAssessmentRecord,
     ConsentRecord,
@@ -772,16 +774,23 @@ def _withdrawal_record(
 
 
 def record_consent(
-    uow: UnitOfWork, draft: ConsentDraft, *, now: datetime | None = None
+    uow: UnitOfWork,
+    draft: ConsentDraft,
+    *,
+    requester: Requester | None = None,
+    now: datetime | None = None,
 ) -> ConsentView:
     """Record a consent given or refused (Procedure A3). Nothing is stored if any check fails:
     an invalid or unregistered NHS number, an unknown purpose, category or organisation
     (UnknownReferenceError naming the field), a moment in the future, a period ending before
-    it starts, a representative without authority, or anything the core refuses."""
+    it starts, a representative without authority, or anything the core refuses. A
+    ``requester`` records only for their own party (``consent:record``; refusals logged)."""
     moment = now_or(now)
     with uow:
         session = uow.session
         record = prepare_consent(session, draft, catalogue=Catalogue.load(session), now=moment)
+        check_recording(uow, requester, draft.obtained_by_organisation, what="consent",
+                        at=moment)  # fmt: skip
         session.add(record)
         uow.flush()
         view = _one_view(session, record, moment)
@@ -790,12 +799,16 @@ def record_consent(
 
 
 def record_refusal(
-    uow: UnitOfWork, draft: ConsentDraft, *, now: datetime | None = None
+    uow: UnitOfWork,
+    draft: ConsentDraft,
+    *,
+    requester: Requester | None = None,
+    now: datetime | None = None,
 ) -> ConsentView:
     """Record a refusal: a record too, which raises the bar for sharing (Principle 5, A5)."""
     if draft.decision is not ConsentDecision.REFUSED:
         draft = draft.model_copy(update={"decision": ConsentDecision.REFUSED})
-    return record_consent(uow, draft, now=now)
+    return record_consent(uow, draft, requester=requester, now=now)
 
 
 def _one_view(session: Session, record: ConsentRecord, at: datetime) -> ConsentView:
@@ -820,6 +833,7 @@ def withdraw_consent(
     consent_id: uuid.UUID,
     draft: WithdrawalDraft,
     *,
+    requester: Requester | None = None,
     now: datetime | None = None,
 ) -> ConsentView:
     """Record that a consent was withdrawn; it applies from ``draft.at`` on, never before.
@@ -836,6 +850,8 @@ def withdraw_consent(
         person = session.get_one(ServiceUserRecord, record.service_user_id)
         subject = _Subject.load(session, person)
         subject.core_consent(record).withdraw(withdrawal_of(draft), now=moment)
+        check_recording(uow, requester, draft.recorded_by_organisation, what="withdrawal",
+                        at=moment)  # fmt: skip
         withdrawal.consent_id = record.id
         session.add(withdrawal)
         try:
@@ -852,23 +868,37 @@ def withdraw_consent(
 
 
 def get_consent(
-    uow: UnitOfWork, consent_id: uuid.UUID, *, at: datetime | None = None
+    uow: UnitOfWork,
+    consent_id: uuid.UUID,
+    *,
+    requester: Requester | None = None,
+    why: str = "read a consent record",
+    at: datetime | None = None,
 ) -> ConsentView:
-    """One consent as it stands at ``at`` (now by default); NotFoundError if there is none."""
+    """One consent as it stands at ``at`` (now by default); NotFoundError if there is none
+    (or if the requester may not read the person's records; the attempt is logged)."""
     moment = now_or(at)
-    with uow.reading():
-        return _one_view(uow.session, _stored(uow.session, consent_id), moment)
+    with opened(uow, requester):
+        record = _stored(uow.session, consent_id)
+        check_reading(uow, requester, record.service_user_id, why=why, at=now_or(None))
+        return _one_view(uow.session, record, moment)
 
 
 def consent_history(
-    uow: UnitOfWork, nhs_number: str, *, at: datetime | None = None
+    uow: UnitOfWork,
+    nhs_number: str,
+    *,
+    requester: Requester | None = None,
+    why: str = "read the consent history",
+    at: datetime | None = None,
 ) -> SubjectConsents:
     """Every consent record of a service user, oldest first, withdrawals and supersessions
     included, with their capacity assessments. NotFoundError if they are not registered."""
     moment = now_or(at)
-    with uow.reading():
+    with opened(uow, requester):
         session = uow.session
         person = person_by_nhs_number(session, nhs_number, missing=NotFoundError)
+        check_reading(uow, requester, person.id, why=why, at=now_or(None))
         return _Subject.load(session, person).history(moment)
 
 
@@ -897,13 +927,20 @@ class CoverageQuery(BaseModel):
 
 
 def check_coverage(
-    uow: UnitOfWork, query: CoverageQuery, *, now: datetime | None = None
+    uow: UnitOfWork,
+    query: CoverageQuery,
+    *,
+    requester: Requester | None = None,
+    now: datetime | None = None,
 ) -> ConsentCoverage:
-    """Procedure A4, read-only: which consent covers which category, and why not the others."""
+    """Procedure A4, read-only: which consent covers which category, and why not the others.
+    Nothing is written but the requester's access log entry."""
     moment = query.at or now_or(now)
-    with uow.reading():
+    with opened(uow, requester):
         session = uow.session
         person = person_by_nhs_number(session, query.nhs_number, missing=NotFoundError)
+        check_reading(uow, requester, person.id, why="checked consent (Procedure A4)",
+                      at=now_or(now))  # fmt: skip
         catalogue = Catalogue.load(session)
         catalogue.check([query.recipient], kind="organisation", field="recipient")
         catalogue.check([query.purpose], kind="purpose", field="purpose")
@@ -934,13 +971,19 @@ HOW_TO_WITHDRAW = (
 
 
 def receipt(
-    uow: UnitOfWork, consent_id: uuid.UUID, *, now: datetime | None = None
+    uow: UnitOfWork,
+    consent_id: uuid.UUID,
+    *,
+    requester: Requester | None = None,
+    now: datetime | None = None,
 ) -> dict[str, Any]:
     """The service user's consent receipt as it stands now (ISO/IEC TS 27560's structure)."""
     moment = now_or(now)
-    with uow.reading():
+    with opened(uow, requester):
         session = uow.session
         record = _stored(session, consent_id)
+        check_reading(uow, requester, record.service_user_id, why="issued a consent receipt",
+                      at=moment)  # fmt: skip
         person = session.get_one(ServiceUserRecord, record.service_user_id)
         subject = _Subject.load(session, person)
         facts = subject.facts()
@@ -985,6 +1028,13 @@ def _receipt_context(session: Session, subject: _Subject, at: datetime) -> Recei
 ImportRow = ConsentDraft | tuple[ConsentDraft, WithdrawalDraft | None]
 
 
+def _organisation_of(row: ImportRow | InputError) -> str | None:
+    if isinstance(row, InputError):
+        return None
+    draft = row[0] if isinstance(row, tuple) else row
+    return draft.obtained_by_organisation
+
+
 @dataclass(frozen=True)
 class RowRejection:
     """Why one row of an import was refused: its number, the field, and the message."""
@@ -998,6 +1048,7 @@ def import_consents(
     uow: UnitOfWork,
     rows: Sequence[tuple[int, ImportRow | InputError]],
     *,
+    requester: Requester | None = None,
     now: datetime | None = None,
     on_row: Callable[[], None] | None = None,
 ) -> tuple[list[uuid.UUID], list[RowRejection]]:
@@ -1005,7 +1056,8 @@ def import_consents(
 
     ``rows`` pairs each row number with its draft (and a withdrawal, which a FHIR import may
     carry), or with the error reading the row met.
-    ``on_row`` (if given) is called after each row is checked, for a progress bar.
+    ``on_row`` (if given) is called after each row is checked, for a progress bar. A
+    ``requester`` must be able to record for every organisation the rows name.
     """
     moment = now_or(now)
     rejections: list[RowRejection] = []
@@ -1030,6 +1082,9 @@ def import_consents(
                 on_row()
         if rejections:
             return [], rejections
+        named = {_organisation_of(row) for _, row in rows}
+        for organisation in sorted(code for code in named if code is not None):
+            check_recording(uow, requester, organisation, what="consent", at=moment)
         session.add_all(records)
         uow.flush()
         uow.commit()

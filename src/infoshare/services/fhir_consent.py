@@ -27,6 +27,7 @@ from pydantic import ValidationError
 from infoshare.domain.consent import ConsentDecision, DecidedBy
 from infoshare.errors import InputError
 from infoshare.policy.consent import ConsentStatus
+from infoshare.services.access_log import Requester
 from infoshare.services.clock import now_or
 from infoshare.services.consent import (
     ConsentDraft,
@@ -613,19 +614,31 @@ def from_fhir(data: Any, path: str = "Consent") -> tuple[ConsentDraft, Withdrawa
 
 
 def fhir_consents_of(
-    uow: UnitOfWork, nhs_number: str, *, now: datetime | None = None
+    uow: UnitOfWork,
+    nhs_number: str,
+    *,
+    requester: Requester | None = None,
+    now: datetime | None = None,
 ) -> dict[str, Any]:
     """Every consent of a service user, oldest first, as a FHIR searchset Bundle."""
     moment = now_or(now)
-    history = consent_history(uow, nhs_number, at=moment)
+    history = consent_history(
+        uow, nhs_number, requester=requester, why="exported as FHIR", at=moment
+    )
     return bundle_of(history.consents, now=moment)
 
 
 def fhir_consent(
-    uow: UnitOfWork, consent_id: uuid.UUID, *, now: datetime | None = None
+    uow: UnitOfWork,
+    consent_id: uuid.UUID,
+    *,
+    requester: Requester | None = None,
+    now: datetime | None = None,
 ) -> dict[str, Any]:
     """One stored consent as a FHIR Consent; NotFoundError if there is none."""
-    return view_to_fhir(get_consent(uow, consent_id, at=now_or(now)))
+    return view_to_fhir(
+        get_consent(uow, consent_id, requester=requester, why="exported as FHIR", at=now_or(now))
+    )
 
 
 def read_fhir(data: Any) -> list[tuple[str, ImportRow | InputError]]:
@@ -639,7 +652,9 @@ def read_fhir(data: Any) -> list[tuple[str, ImportRow | InputError]]:
     return rows
 
 
-def import_fhir(uow: UnitOfWork, data: Any, *, now: datetime | None = None) -> dict[str, Any]:
+def import_fhir(
+    uow: UnitOfWork, data: Any, *, requester: Requester | None = None, now: datetime | None = None
+) -> dict[str, Any]:
     """Store the Consent (or every Consent of the Bundle) in ``data``, or nothing; answers
     with a FHIR ``transaction-response`` Bundle locating each consent stored.
 
@@ -654,7 +669,7 @@ def import_fhir(uow: UnitOfWork, data: Any, *, now: datetime | None = None) -> d
         )
     paths = [path for path, _ in rows]
     numbered = [(index, row) for index, (_, row) in enumerate(rows)]
-    stored, rejected = import_consents(uow, numbered, now=moment)
+    stored, rejected = import_consents(uow, numbered, requester=requester, now=moment)
     if rejected:
         first = rejected[0]
         path = paths[first.row]
