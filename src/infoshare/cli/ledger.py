@@ -13,7 +13,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from infoshare.cli.database_option import DatabaseOption, settings_for
 from infoshare.cli.errors import EXIT_INPUT, handles_errors
@@ -143,18 +142,14 @@ def show_command(
         size = ledger.head_size(database.unit_of_work())
     finally:
         database.dispose()
-    table = Table("seq", "time (UTC)", "kind", "actor", "organisation", "subject", "outcome")
+    # One line per entry, whole words: an auditor greps these, a table would cut them.
+    stdout.print("seq  time (UTC)           kind  actor  organisation  subject  outcome")
     for row in rows:
         entry = row.entry
-        table.add_row(
-            str(entry.sequence),
-            entry.time.strftime("%Y-%m-%d %H:%M:%S"),
-            entry.kind.value,
-            entry.actor_staff,
-            entry.actor_organisation,
-            entry.subject or "",
-            entry.outcome.value,
+        stdout.print(
+            f"{entry.sequence}  {entry.time.strftime('%Y-%m-%d %H:%M:%S')}  {entry.kind.value}  "
+            f"{entry.actor_staff}  {entry.actor_organisation}  {entry.subject or '-'}  "
+            f"{entry.outcome.value}"
         )
-    stdout.print(table)
     newest = f"; newest at size {signed[-1].size}" if signed else ""
     stdout.print(f"{size} entries; {len(signed)} checkpoint(s){newest}")

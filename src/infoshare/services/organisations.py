@@ -208,6 +208,9 @@ def record_adoption(
                 field="code",
             )
         record.adopted_on, record.approving_body, record.minute_reference = wanted
+        at = now_or(now)
+        event = ledger.adoption_event(code, approved_on, approving_body, minute_reference, at=at)
+        ledger.record(uow, event)  # in this transaction: the adoption and its entry, or neither
         view = organisation_view(record)
         uow.commit()
     return view
