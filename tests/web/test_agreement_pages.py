@@ -1,0 +1,178 @@
+"""The ISA register, an agreement's page and document, adoption and contacts pages.
+
+Public pages pass the accessibility checks; the contacts directory needs sign-in; a lead
+member signs for their own party through a form with its anti-forgery token, and an
+activation the lint refuses is answered with every reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from fastapi.testclient import TestClient
+
+from infoshare.services import agreements, contacts
+from infoshare.services.access_log import CONSOLE
+from infoshare.services.database import Database, open_database
+from tests.services.agreement_files import HOSPITAL_DISCHARGE, example_text, unsigned
+from tests.support.accounts_world import PEOPLE, TEMPLATE, build_world
+from tests.support.databases import DatabaseTemplates
+from tests.web.accessibility import problems
+from tests.web.signing_in import form_token, https_client, sign_in
+
+PAGE = f"/agreements/{HOSPITAL_DISCHARGE}"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def world_url(
+    request: pytest.FixtureRequest, database_templates: DatabaseTemplates
+) -> Iterator[str]:
+    yield from database_templates.copy(request, request.param, TEMPLATE, build_world)
+
+
+@pytest.fixture
+def db(world_url: str) -> Iterator[Database]:
+    database = open_database(world_url)
+    agreements.import_agreement(
+        database.unit_of_work(), unsigned(example_text("hospital-discharge.yaml")), "hd.yaml",
+        requester=CONSOLE,
+    )  # fmt: skip
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def client(world_url: str, db: Database) -> Iterator[TestClient]:
+    with https_client(world_url) as client:
+        yield client
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/agreements",
+        "/agreements?party=LCC&status=proposed",
+        "/agreements?review_due=yes",
+        PAGE,
+        f"{PAGE}?as_at=2003-09-01",
+        f"{PAGE}/document",
+        "/adoption",
+    ],
+)
+def test_public_pages_answer_without_sign_in_and_pass_the_checks(
+    client: TestClient, path: str
+) -> None:
+    response = client.get(path)
+    assert response.status_code == 200
+    assert problems(response.text) == []
+
+
+def test_the_register_filters(client: TestClient) -> None:
+    assert "Hospital discharge planning" in client.get("/agreements?party=LTHT").text
+    assert "Hospital discharge planning" not in client.get("/agreements?party=WYP").text
+    assert "No agreement matches." in client.get("/agreements?status=active").text
+
+
+def test_the_agreement_page_shows_the_lint_and_links_its_document(client: TestClient) -> None:
+    page = client.get(f"{PAGE}?as_at=2003-09-01").text
+    assert "ISA004" in page
+    assert "Procedure C1" in page
+    assert "1 error" in page
+    assert f'href="{PAGE}/document?version=1"' in page
+    assert f'href="{PAGE}/document.pdf?version=1"' in page
+
+    document = client.get(f"{PAGE}/document").text
+    for heading in ("Summary sheet", "Purpose", "Partners", "Powers", "Process",
+                    "Data quality", "Complaints and breaches", "Subject access",
+                    "Freedom of information", "Signatures"):  # fmt: skip
+        assert heading in document
+    assert 'href="/agreement-document.css"' in document
+    assert client.get("/agreement-document.css").headers["content-type"].startswith("text/css")
+
+    pdf = client.get(f"{PAGE}/document.pdf")
+    assert pdf.status_code == 200
+    assert pdf.content.startswith(b"%PDF-")
+
+
+def test_adoption_page_shows_approvals_and_procedures(client: TestClient) -> None:
+    page = client.get("/adoption").text
+    assert page.count("Awaiting approval") == 3
+    assert "of 20" in page
+
+
+def test_the_contacts_directory_needs_sign_in(client: TestClient, db: Database) -> None:
+    assert client.get("/contacts").status_code == 401
+    contacts.set_contact_details(
+        db.unit_of_work(), PEOPLE["designated-officer"].email, telephone="0113 496 0001",
+        requester=CONSOLE,
+    )  # fmt: skip
+    sign_in(client, "lead-member")
+    page = client.get("/contacts")
+    assert page.status_code == 200
+    assert problems(page.text) == []
+    assert "0113 496 0001" in page.text
+    assert PEOPLE["designated-officer"].email in page.text
+
+
+def test_a_lead_member_signs_for_their_own_party(client: TestClient) -> None:
+    assert sign_in(client, "lead-member").status_code == 303
+    page = client.get(PAGE).text
+    assert "Sign for LTHT" in page
+    response = client.post(
+        f"{PAGE}/sign",
+        data={
+            "version": "1", "name": "Anne Whitaker", "post": "Caldicott Guardian",
+            "signed_on": "2003-03-18", "csrf_token": form_token(page),
+        },
+        follow_redirects=False,
+    )  # fmt: skip
+    assert response.status_code == 303
+    after = client.get(PAGE).text
+    assert "Sign for LTHT" not in after
+    assert "signed by Anne Whitaker, Caldicott Guardian, for LTHT" in after
+
+
+def test_a_form_without_its_token_is_refused(client: TestClient) -> None:
+    sign_in(client, "lead-member")
+    response = client.post(
+        f"{PAGE}/sign",
+        data={"version": "1", "name": "A W", "post": "CG", "signed_on": "2003-03-18"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 403
+
+
+def test_a_practitioner_sees_no_forms_and_is_refused(client: TestClient) -> None:
+    sign_in(client, "practitioner")
+    page = client.get(PAGE).text
+    assert "Sign for" not in page
+    response = client.post(
+        f"{PAGE}/sign",
+        data={
+            "version": "1", "name": "P", "post": "Nurse", "signed_on": "2003-03-18",
+            "csrf_token": form_token(page),
+        },
+        follow_redirects=False,
+    )  # fmt: skip
+    assert response.status_code == 403
+
+
+def test_activation_refused_by_the_lint_is_a_page_with_the_reason(
+    client: TestClient, db: Database
+) -> None:
+    for code, name in (("LTHT", "Anne Whitaker"), ("LCC", "Peter Ackroyd")):
+        agreements.sign(
+            db.unit_of_work(), HOSPITAL_DISCHARGE, organisation=code, name=name,
+            post="Caldicott Guardian", signed_on=date(2003, 3, 24), requester=CONSOLE,
+        )  # fmt: skip
+    sign_in(client, "lead-member")
+    page = client.get(PAGE).text
+    assert "Activate the agreement" in page
+    response = client.post(
+        f"{PAGE}/activate", data={"version": "1", "csrf_token": form_token(page)},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert response.status_code == 409
+    assert "cannot be activated" in response.text
