@@ -46,6 +46,13 @@ def test_a_practitioner_signs_in_sees_their_service_users_and_signs_out(
     assert page.get_by_text("Marsh").count() == 0  # held by WYP only
     screenshot(page, "03-service-users")
 
+    # the same list on a tablet in portrait: the table still fits the width
+    page.set_viewport_size({"width": 768, "height": 1024})
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 768
+    screenshot(page, "03b-service-users-tablet")
+    page.set_viewport_size({"width": 1280, "height": 800})
+
     page.get_by_role("link", name="Okafor, Amara").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Amara Okafor"
     screenshot(page, "04-service-user")

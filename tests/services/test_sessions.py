@@ -273,3 +273,28 @@ def test_a_role_that_needs_a_second_factor_must_enrol_one_first(world: Database)
     # next time the officer signs in, the second factor is asked for
     later = _sign_in(world, email=OFFICER, now=NOW + timedelta(minutes=1))
     assert later.signed_in.stage is Stage.SECOND_FACTOR
+
+
+def test_wrong_enrolment_codes_are_throttled_like_wrong_passwords(world: Database) -> None:
+    new = _sign_in(world)  # a practitioner, enrolling of their own accord
+    begin_enrolment(world.unit_of_work(), new.token, policy=POLICY, now=NOW)
+    for n in range(1, POLICY.max_failures + 1):
+        with pytest.raises(AuthenticationError):
+            confirm_enrolment(
+                world.unit_of_work(),
+                new.token,
+                "000000",
+                requester=HERE,
+                policy=POLICY,
+                now=NOW + timedelta(seconds=n),
+            )
+    with pytest.raises(SignInThrottledError):
+        confirm_enrolment(
+            world.unit_of_work(),
+            new.token,
+            "000000",
+            requester=HERE,
+            policy=POLICY,
+            now=NOW + timedelta(seconds=10),
+        )
+    assert not get_account(world.unit_of_work(), PRACTITIONER).second_factor_enrolled

@@ -172,6 +172,7 @@ def test_a_designated_officer_needs_the_second_factor(client: TestClient) -> Non
     assert blocked.status_code == 303
     assert blocked.headers["location"] == "/sign-in/second-factor"
     factor = client.get("/sign-in/second-factor")
+    assert problems(factor.text) == []
     wrong = client.post(
         "/sign-in/second-factor", data={"code": "000000", "csrf_token": form_token(factor.text)}
     )
@@ -272,3 +273,22 @@ def test_the_service_user_page_logs_the_read(client: TestClient, world_url: str)
     assert reads[0].actor == PEOPLE["practitioner"].email
     assert str(reads[0].service_user_id) == link
     assert datetime.now(UTC) >= reads[0].at
+
+
+@pytest.mark.parametrize(
+    ("who", "path", "status"),
+    [
+        (None, "/service-users", 401),
+        ("lead-member", "/service-users", 403),
+        ("practitioner", "/service-users/00000000-0000-0000-0000-000000000000", 404),
+    ],
+)
+def test_refusal_pages_say_what_to_do_and_pass_the_accessibility_checks(
+    client: TestClient, who: str | None, path: str, status: int
+) -> None:
+    if who is not None:
+        sign_in(client, who)
+    page = client.get(path, follow_redirects=False)
+    assert page.status_code == status
+    assert problems(page.text) == []
+    assert f"Error {status}." in page.text

@@ -429,13 +429,24 @@ def confirm_enrolment(
             or account.totp_confirmed_at is not None
         ):
             raise InputError("there is no second factor waiting to be confirmed; start again")
+        email = account_view(session, account).email
+        try:
+            _check_throttle(session, policy, email, requester, at)
+        except SignInThrottledError as throttled:
+            uow.commit()
+            raise throttled from None
         if not _accept_code(account, account.totp_secret, code, at):
-            raise AuthenticationError(WRONG_CODE, field="code")
-        account.totp_confirmed_at = at
-        record.ended_at, record.end_reason = at, "rotated"
-        new = _new_session(session, account, Stage.SIGNED_IN, requester.client_address, at)
-        uow.commit()
-    return new
+            # counted like a wrong password: guessing codes here is throttled as at sign-in
+            _attempt(session, email, requester, False, at)
+            uow.commit()
+            failure = AuthenticationError(WRONG_CODE, field="code")
+        else:
+            account.totp_confirmed_at = at
+            record.ended_at, record.end_reason = at, "rotated"
+            new = _new_session(session, account, Stage.SIGNED_IN, requester.client_address, at)
+            uow.commit()
+            return new
+    raise failure
 
 
 def sign_out(uow: UnitOfWork, token: str | None, *, now: datetime | None = None) -> int:
