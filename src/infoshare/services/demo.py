@@ -8,6 +8,10 @@ Information Sharing Manager for the whole protocol; most staff trained, some not
 (Principle 14). Then service users with valid synthetic NHS numbers, each known to one to
 three partners by a local identifier.
 
+Then ``demo_agreements.py`` records the other three parties' approval, procedure
+confirmations (C3), the six example agreements through their lifecycle, and contact details
+(A6), as they might have stood in September 2003.
+
 All of it comes from ``random.Random(seed)`` (see demo_people.py): the same seed and size
 give the same people. Rows go in by bulk insert in one transaction; a database that already
 has demo data gets nothing more, and one holding real staff or service users is refused.
@@ -28,6 +32,7 @@ from sqlalchemy.orm import Session
 from infoshare.errors import ConflictError, InputError
 from infoshare.protocol.schema import Membership, OrganisationType
 from infoshare.services.clock import now_or
+from infoshare.services.demo_agreements import add_demo_agreements
 from infoshare.services.demo_people import (
     synthetic_date_of_birth,
     synthetic_name,
@@ -197,6 +202,10 @@ def build_demo(
                 )
             )
             uow.commit()
+    if created:
+        # Agreements, adoption, procedure confirmations and contacts (issue 4), each step
+        # through the services, after the people they name exist.
+        add_demo_agreements(db, now=moment)
     return _report(db, size_name, seed, created=created)
 
 
