@@ -75,6 +75,11 @@ TAGS = [
         "description": "Staff with specific roles at each partner and how to reach them "
         "(Procedure A6); for partners only.",
     },
+    {
+        "name": "ledger",
+        "description": "The tamper-evident ledger of governance events (Principle 6, "
+        "Procedure C4): its public key, signed checkpoints, inclusion and consistency proofs.",
+    },
     {"name": "health", "description": "Whether the service is ready to answer."},
 ]
 

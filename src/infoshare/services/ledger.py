@@ -33,7 +33,13 @@ from typing import Any, Final
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from infoshare.errors import LedgerRangeError, NotFoundError
+from infoshare.errors import (
+    ConfigurationError,
+    LedgerRangeError,
+    NotFoundError,
+    NotReadyError,
+    PermissionDeniedError,
+)
 from infoshare.ledger.canonical import Canonical, canonical_json
 from infoshare.ledger.checkpoint import parse_checkpoint_text, split_note
 from infoshare.ledger.events import EventKind, LedgerEntry, Outcome, decode_entry
@@ -41,8 +47,11 @@ from infoshare.ledger.keys import SigningKey, VerifierKey
 from infoshare.ledger.proofs import ConsistencyProof, InclusionProof
 from infoshare.ledger.tree import consistency_proof, inclusion_proof, tree_root
 from infoshare.ledger.verify import Problem, ProblemKind, Verification, verify_ledger
+from infoshare.policy.access import Permission, authorize
 from infoshare.services import group_commit
+from infoshare.services.access_log import Requester
 from infoshare.services.clock import now_or
+from infoshare.services.keys import published_key
 from infoshare.store.database import Database
 from infoshare.store.ledger_store import DatabaseHashStore, LedgerAppender, LedgerEvent, read_head
 from infoshare.store.models import (
@@ -301,25 +310,39 @@ class EntryView:
     entry_hash: bytes
     record_type: str | None
     record_id: str | None
+    counterparty: str | None
 
 
 def entries(
-    uow: UnitOfWork, *, tail: int | None = None, kind: str | None = None
+    uow: UnitOfWork,
+    *,
+    tail: int | None = None,
+    kind: str | None = None,
+    subject: str | None = None,
 ) -> list[EntryView]:
-    """Entries in order; the last ``tail`` of them if given; only of ``kind`` if given."""
+    """Entries in order: the last ``tail`` if given; only of ``kind``, about ``subject``."""
     if tail is not None and tail < 1:
         raise LedgerRangeError(f"`--tail {tail}` shows nothing; give a number from 1", field="tail")
     with uow.reading():
         statement = select(LedgerEntryRecord).order_by(LedgerEntryRecord.sequence.desc())
         if kind is not None:
             statement = statement.where(LedgerEntryRecord.kind == kind)
+        if subject is not None:
+            statement = statement.where(LedgerEntryRecord.subject == subject)
         if tail is not None:
             statement = statement.limit(tail)
         rows = list(reversed(uow.session.scalars(statement).all()))
-        return [
-            EntryView(decode_entry(bytes(r.body)), bytes(r.entry_hash), r.record_type, r.record_id)
-            for r in rows
-        ]
+        return [_entry_view(r) for r in rows]
+
+
+def _entry_view(row: LedgerEntryRecord) -> EntryView:
+    return EntryView(
+        decode_entry(bytes(row.body)),
+        bytes(row.entry_hash),
+        row.record_type,
+        row.record_id,
+        row.counterparty,
+    )
 
 
 def head_size(uow: UnitOfWork) -> int:
@@ -497,3 +520,39 @@ def entry_json(entry: LedgerEntry) -> dict[str, Any]:
     value: dict[str, Any] = dict(entry.to_json())
     value["time"] = entry.time.isoformat().replace("+00:00", "Z")
     return value
+
+
+# --- who may read entries and proofs ---------------------------------------------------------
+
+
+def require_reader(requester: Requester) -> None:
+    """Entries and proofs carry pseudonymous subjects: only monitoring may read them.
+
+    Section 4.3 (monitoring) and Procedure C4 (evidence on request): a caller needs
+    ``monitoring:read`` (the steering group, leads, the information-sharing manager, or an
+    API token issued with it). The public key and checkpoints are public.
+    """
+    decision = authorize(requester.actor, Permission.MONITORING_READ)
+    if not decision.allowed:
+        raise PermissionDeniedError(
+            f"reading the ledger's entries and proofs needs `{Permission.MONITORING_READ}`: "
+            f"{decision.message} (Section 4.3)"
+        )
+
+
+def public_key_text(keys_dir: Path) -> str:
+    """The published verifier key, as text; NotReadyError until ``infoshare init`` made it."""
+    try:
+        return published_key(keys_dir).encode()
+    except ConfigurationError as error:
+        raise NotReadyError(
+            "the ledger's signing key has not been made yet; run `infoshare init` "
+            f"({error.message})"
+        ) from None
+
+
+def entry(uow: UnitOfWork, sequence: int) -> EntryView | None:
+    """Entry ``sequence``, or None if the ledger has no such entry."""
+    with uow.reading():
+        row = uow.session.get(LedgerEntryRecord, sequence)
+        return None if row is None else _entry_view(row)

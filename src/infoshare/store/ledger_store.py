@@ -29,7 +29,7 @@ from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from infoshare.errors import LedgerRangeError
+from infoshare.errors import LedgerEntryError, LedgerRangeError
 from infoshare.ledger.chain import GENESIS, LedgerHead, SealedEntry
 from infoshare.ledger.checkpoint import Checkpoint, sign_checkpoint
 from infoshare.ledger.events import EventKind, LedgerEntry, Outcome
@@ -74,14 +74,21 @@ class LedgerEvent:
     reason: str | None = None
     record_type: str | None = None
     record_id: str | None = None
+    #: the other organisation's code, where there is one: a disclosure's recipient
+    counterparty: str | None = None
 
     def __post_init__(self) -> None:
         self.numbered(0)
-        for name in ("record_type", "record_id"):
+        for name in ("record_type", "record_id", "counterparty"):
             value = getattr(self, name)
-            if value is not None and (not isinstance(value, str) or not 0 < len(value) <= 128):
-                raise LedgerRangeError(
-                    f"the {name.replace('_', ' ')} `{value}` is not 1–128 characters",
+            if value is not None and (
+                not isinstance(value, str)
+                or not 0 < len(value) <= 128
+                or any(char.isspace() or not char.isprintable() for char in value)
+            ):
+                raise LedgerEntryError(
+                    f"the {name.replace('_', ' ')} `{value}` is not 1–128 characters without "
+                    "spaces; give an identifier",
                     field=name,
                 )
 
@@ -234,6 +241,7 @@ _ENTRY_COLUMNS: Final = (
     "record_digest",
     "record_type",
     "record_id",
+    "counterparty",
 )
 
 
@@ -316,6 +324,7 @@ class LedgerAppender:
                 entry.record_digest,
                 event.record_type,
                 event.record_id,
+                event.counterparty,
             )
         )
         for level, index, node in sealed.nodes:

@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from infoshare.api.v1 import adoption, agreements, consents, contacts, fhir, protocol, service_users
+from infoshare.api.v1 import (
+    adoption,
+    agreements,
+    consents,
+    contacts,
+    fhir,
+    fhir_audit,
+    ledger,
+    protocol,
+    service_users,
+)
 
 PREFIX = "/api/v1"
 
@@ -20,3 +30,5 @@ router.include_router(fhir.router)
 router.include_router(agreements.router)
 router.include_router(adoption.router)
 router.include_router(contacts.router)
+router.include_router(ledger.router)
+router.include_router(fhir_audit.router)

@@ -50,6 +50,9 @@ class LedgerEntryRecord(Base):
     record_type: Mapped[str | None] = mapped_column(String(64), index=True)
     #: that record's key in its table (a code, a UUID)
     record_id: Mapped[str | None] = mapped_column(String(128))
+    #: the other organisation, by code: a disclosure's or a package's recipient. A copy of
+    #: what the record the digest covers says, kept for queries and FHIR AuditEvent agents
+    counterparty: Mapped[str | None] = mapped_column(String(128))
 
 
 class LedgerNodeRecord(Base):

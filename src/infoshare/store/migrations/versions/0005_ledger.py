@@ -40,6 +40,7 @@ def upgrade() -> None:
         sa.Column("record_digest", sa.String(length=64), nullable=False),
         sa.Column("record_type", sa.String(length=64), nullable=True),
         sa.Column("record_id", sa.String(length=128), nullable=True),
+        sa.Column("counterparty", sa.String(length=128), nullable=True),
         sa.PrimaryKeyConstraint("sequence", name=op.f("pk_ledger_entries")),
     )
     op.create_index(op.f("ix_ledger_entries_kind"), "ledger_entries", ["kind"])
