@@ -20,7 +20,13 @@ from infoshare.api.problems import install_problem_handlers
 from infoshare.api.security_headers import SecurityHeadersMiddleware
 from infoshare.services.database import open_database
 from infoshare.settings import Settings, load_settings
-from infoshare.web import account_pages, agreement_pages, pages, service_user_pages
+from infoshare.web import (
+    account_pages,
+    agreement_pages,
+    consent_pages,
+    pages,
+    service_user_pages,
+)
 from infoshare.web.error_pages import error_page
 from infoshare.web.templates import STATIC_DIR
 
@@ -118,6 +124,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(account_pages.router)
     app.include_router(service_user_pages.router)
     app.include_router(agreement_pages.router)
+    app.include_router(consent_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     install_problem_handlers(app, error_page)

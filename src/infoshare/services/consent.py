@@ -213,6 +213,8 @@ class SubjectConsents(BaseModel):
 
     nhs_number: str
     subject_id: str
+    given_name: str
+    family_name: str
     date_of_birth: date | None
     consents: list[ConsentView]
     assessments: list[CapacityView]
@@ -552,6 +554,8 @@ class _Subject:
         return SubjectConsents(
             nhs_number=self.person.nhs_number,
             subject_id=self.subject_id,
+            given_name=self.person.given_name,
+            family_name=self.person.family_name,
             date_of_birth=self.person.date_of_birth,
             consents=[self.view(r, facts, at) for r in self.consents],
             assessments=[
@@ -1114,3 +1118,61 @@ __all__ = [
     "record_refusal",
     "withdraw_consent",
 ]
+
+
+# --- what the consent form offers -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FormOptions:
+    """The choices the consent form offers: the protocol's purposes, categories, partners."""
+
+    #: (id, title) pairs, by id
+    purposes: tuple[tuple[str, str], ...]
+    data_categories: tuple[tuple[str, str], ...]
+    #: (code, name) pairs, by code
+    organisations: tuple[tuple[str, str], ...]
+
+
+def form_options(uow: UnitOfWork) -> FormOptions:
+    """What the consent form lists for the person to choose from (nothing personal)."""
+    with uow.reading():
+        session = uow.session
+        purposes = session.execute(
+            select(PurposeRecord.id, PurposeRecord.title).order_by(PurposeRecord.id)
+        )
+        categories = session.execute(
+            select(DataCategoryRecord.id, DataCategoryRecord.title).order_by(DataCategoryRecord.id)
+        )
+        organisations = session.execute(
+            select(OrganisationRecord.code, OrganisationRecord.name).order_by(
+                OrganisationRecord.code
+            )
+        )
+        return FormOptions(
+            purposes=tuple((p, t) for p, t in purposes),
+            data_categories=tuple((c, t) for c, t in categories),
+            organisations=tuple((c, n) for c, n in organisations),
+        )
+
+
+def consent_history_of(
+    uow: UnitOfWork,
+    service_user_id: uuid.UUID,
+    *,
+    requester: Requester | None = None,
+    why: str = "read the consent history",
+    at: datetime | None = None,
+) -> SubjectConsents:
+    """As ``consent_history``, for the service user with this id (the pages' links)."""
+    moment = now_or(at)
+    with opened(uow, requester):
+        session = uow.session
+        person = session.get(ServiceUserRecord, service_user_id)
+        if person is None:
+            raise NotFoundError(
+                f"there is no service user `{service_user_id}`; check the link",
+                field="service_user_id",
+            )
+        check_reading(uow, requester, person.id, why=why, at=now_or(None))
+        return _Subject.load(session, person).history(moment)
