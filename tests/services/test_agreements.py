@@ -20,7 +20,7 @@ from infoshare.errors import (
     InputError,
     NotFoundError,
 )
-from infoshare.services import agreements
+from infoshare.services import agreements, ledger
 from infoshare.services.access_log import CONSOLE
 from infoshare.services.database import Database
 from infoshare.store.models import AgreementGrantRecord
@@ -317,3 +317,19 @@ def test_expiry_needs_the_end_date_and_termination_a_reason(db: Database) -> Non
         requester=CONSOLE,
     )
     assert ended.status is IsaStatus.TERMINATED
+
+
+def test_signatures_activation_and_ending_are_in_the_ledger(db: Database) -> None:
+    _active_discharge(db)
+    agreements.terminate(
+        db.unit_of_work(), HOSPITAL_DISCHARGE, reason="Replaced", now=NOW, requester=CONSOLE
+    )
+
+    def kinds(kind: str) -> list[tuple[str, str | None, str | None]]:
+        found = ledger.entries(db.unit_of_work(), kind=kind)
+        return [(e.entry.actor_organisation, e.record_id, e.entry.reason) for e in found]
+
+    version = f"{HOSPITAL_DISCHARGE}@v1"
+    assert kinds("isa:signed") == [("LTHT", version, None), ("LCC", version, None)]
+    assert kinds("isa:activated") == [("LTHT", version, None)]
+    assert kinds("isa:ended") == [("LTHT", version, "terminate")]

@@ -6,8 +6,9 @@ C3: each party's lead member confirms that each standard procedure (A1–C5) is 
 with the evidence and the date. The table of parties × procedures shows what is confirmed,
 and the ISA lint reads the same rows (``procedure-not-confirmed``, ``supporting-member``).
 
-Governance events (adoption confirmed, procedure confirmed) belong in the ledger; its
-storage service has not landed, so ``_governance_event`` is the seam.
+Both are appended to the ledger in the transaction that records them: the approval by
+``services.organisations.record_adoption``, each confirmation here (``adoption:confirmed``,
+Procedure C3), with a digest of what was confirmed.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from infoshare.errors import (
 )
 from infoshare.policy.access import Permission
 from infoshare.protocol.schema import Membership
-from infoshare.services import organisations
+from infoshare.services import ledger, organisations
 from infoshare.services.access_log import Requester, record_denial
 from infoshare.services.agreements import authorise, management_refusal
 from infoshare.services.clock import now_or
@@ -40,6 +41,8 @@ from infoshare.store.models import (
 )
 from infoshare.store.unit_of_work import UnitOfWork
 
+#: the ledger's ``record_type`` for a confirmation
+CONFIRMATION_RECORD = "procedure-confirmation"
 #: the role whose holder confirms procedures for a party (Procedure C3)
 CONFIRMING_ROLE = "lead-member"
 
@@ -244,7 +247,26 @@ def confirm_procedure(
                     recorded_at=moment,
                 )
             )
-            _governance_event("procedure-confirmed", f"{organisation} {procedure}")
+            ledger.record(
+                session,
+                ledger.LedgerEvent(
+                    time=moment,
+                    kind=ledger.EventKind.ADOPTION_CONFIRMED,
+                    actor_staff=str(person.id),
+                    actor_organisation=party.code,
+                    record_digest=ledger.record_digest(
+                        {
+                            "organisation": party.code,
+                            "procedure": procedure,
+                            "confirmed_by": str(person.id),
+                            "confirmed_on": confirmed_on.isoformat(),
+                            "evidence": evidence,
+                        }
+                    ),
+                    record_type=CONFIRMATION_RECORD,
+                    record_id=f"{party.code}:{procedure}",
+                ),
+            )
         view = Confirmation(
             organisation=party.code,
             procedure=procedure,
@@ -311,10 +333,3 @@ def procedure_table(uow: UnitOfWork) -> ProcedureTable:
         for code, name, membership in ordered
     ]
     return ProcedureTable(procedures=procedures, rows=rows)
-
-
-def _governance_event(kind: str, subject: str) -> None:
-    """Seam for the ledger: append the event once ``services/ledger.py`` exists.
-
-    The adoption itself (C1) is appended by ``services.organisations.record_adoption``.
-    """

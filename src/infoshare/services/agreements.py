@@ -12,13 +12,16 @@ the signatories, and one status-history row per step. Every function that change
 is one transaction; everything is checked before the first write, so bad input changes
 nothing.
 
-Governance events (agreement signed, activated, ended) belong in the ledger. The ledger's
-storage service has not landed yet: ``_governance_event`` is the seam, and for now the
-status history row is the only record.
+Each signature, activation and ending (expiry, termination, supersession) is also appended
+to the ledger (``services/ledger.py``) in the same transaction: the step and its entry are
+written together or not at all. The entry holds identifiers and a digest of the version as
+it stood, never its text.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
@@ -43,11 +46,13 @@ from infoshare.errors import (
     PackProblem,
     PermissionDeniedError,
 )
+from infoshare.ledger.events import EventKind
 from infoshare.policy import isa_lifecycle
 from infoshare.policy.access import Permission, Role, authorize
 from infoshare.policy.isa_lifecycle import IsaAction
 from infoshare.policy.isa_lint import Finding, LintContext, RuleId, lint
 from infoshare.protocol.schema import ProtocolPack
+from infoshare.services import ledger
 from infoshare.services.access_log import Outcome, Requester, RequesterKind, add_entry
 from infoshare.services.clock import now_or
 from infoshare.services.protocol_overview import _stored_pack
@@ -649,15 +654,63 @@ def _record_step(
             at=moment, action=action, from_status=before, to_status=after, actor=actor, note=note
         )
     )
-    _governance_event(record, action, after)
 
 
-def _governance_event(record: AgreementRecord, action: str, status: str) -> None:
-    """Seam for the ledger: append "agreement signed / activated / ended" once it can.
+#: the ledger's event for each step that has one; other steps are kept in the history only
+LEDGER_EVENTS = {
+    IsaAction.SIGN: EventKind.ISA_SIGNED,
+    IsaAction.ACTIVATE: EventKind.ISA_ACTIVATED,
+    IsaAction.EXPIRE: EventKind.ISA_ENDED,
+    IsaAction.TERMINATE: EventKind.ISA_ENDED,
+    IsaAction.SUPERSEDE: EventKind.ISA_ENDED,
+}
+#: the ledger's ``record_type`` for a version of an agreement
+AGREEMENT_RECORD = "agreement-version"
 
-    The ledger's storage service (``services/ledger.py``) had not landed when this was
-    written; the status history row written beside this call is the record meanwhile.
-    """
+
+def agreement_digest(isa: InformationSharingAgreement) -> str:
+    """The digest of a version as it stands: reference, version, status and full content."""
+    content = hashlib.sha256(
+        json.dumps(isa.model_dump(mode="json"), sort_keys=True).encode("utf-8")
+    ).hexdigest()
+    return ledger.record_digest(
+        {
+            "reference": isa.reference,
+            "version": isa.version,
+            "status": isa.status.value,
+            "content": content,
+        }
+    )
+
+
+def _governance_event(
+    session: Session,
+    action: str,
+    isa: InformationSharingAgreement,
+    requester: Requester,
+    moment: datetime,
+    organisation: str | None = None,
+) -> None:
+    """Append the ledger entry for ``action`` (Section 1.1), if the step is one it records."""
+    kind = LEDGER_EVENTS.get(IsaAction(action)) if action in set(IsaAction) else None
+    if kind is None:
+        return
+    actor = requester.actor
+    staff = actor.reference if actor is not None and actor.reference else requester.name
+    acting_for = organisation or (actor.organisation_code if actor else isa.owner.organisation)
+    ledger.record(
+        session,
+        ledger.LedgerEvent(
+            time=moment,
+            kind=kind,
+            actor_staff=staff,
+            actor_organisation=acting_for,
+            record_digest=agreement_digest(isa),
+            reason=None if kind is not EventKind.ISA_ENDED else str(action),
+            record_type=AGREEMENT_RECORD,
+            record_id=f"{isa.reference}@v{isa.version}",
+        ),
+    )
 
 
 # ---------------------------------------------------------------------------- the lifecycle
@@ -702,6 +755,7 @@ def _move(
         moved = step(before, _stored_pack(session), session)
         _write(session, record, moved, None, moment)
         _record_step(record, action, before.status, moved.status, requester.name, note, moment)
+        _governance_event(session, action, moved, requester, moment, acting_for)
         if after is not None:
             after(session, record)
         uow.flush()
@@ -816,6 +870,7 @@ def activate(
                 old, IsaAction.SUPERSEDE, before.status, retired.status, requester.name,
                 f"by version {record.version}", moment,
             )  # fmt: skip
+            _governance_event(session, IsaAction.SUPERSEDE, retired, requester, moment)
 
     return _move(
         uow, reference, version, IsaAction.ACTIVATE, step,
