@@ -333,3 +333,13 @@ def test_signatures_activation_and_ending_are_in_the_ledger(db: Database) -> Non
     assert kinds("isa:signed") == [("LTHT", version, None), ("LCC", version, None)]
     assert kinds("isa:activated") == [("LTHT", version, None)]
     assert kinds("isa:ended") == [("LTHT", version, "terminate")]
+
+
+def test_the_decision_engine_gets_the_agreements_in_force(db: Database) -> None:
+    _active_discharge(db)
+    _import(db, "child-protection.yaml")
+
+    in_force = agreements.agreements_in_force(db.unit_of_work())
+
+    assert [(a.reference, a.status) for a in in_force] == [(HOSPITAL_DISCHARGE, IsaStatus.ACTIVE)]
+    assert agreements.adoption_dates(db.unit_of_work())["LCC"] == date(2002, 11, 27)

@@ -372,6 +372,31 @@ def in_force_on(uow: UnitOfWork, today: date | None = None) -> list[AgreementSum
     ]
 
 
+def agreements_in_force(uow: UnitOfWork) -> list[InformationSharingAgreement]:
+    """Every version in force (active or review due), as the decision engine compiles them
+    (``policy.compile.compile_policy``); it checks each one's dates against each request.
+    """
+    with uow.reading():
+        records = uow.session.scalars(
+            select(AgreementRecord)
+            .where(AgreementRecord.status.in_([s.value for s in IN_FORCE]))
+            .order_by(AgreementRecord.reference, AgreementRecord.version)
+        ).all()
+        return [_agreement(r) for r in records]
+
+
+def adoption_dates(uow: UnitOfWork) -> dict[str, date]:
+    """When each organisation approved the protocol, as stored (Procedure C1)."""
+    with uow.reading():
+        return {
+            code: when
+            for code, when in uow.session.execute(
+                select(OrganisationRecord.code, OrganisationRecord.adopted_on)
+            )
+            if when is not None
+        }
+
+
 # ---------------------------------------------------------------------------- who may
 
 
