@@ -338,7 +338,7 @@ class LedgerAppender:
         # The value ``UTCDateTime`` would bind, made here because rows go to the driver as
         # they are (see ``flush``): SQLite's text form of naive UTC; PostgreSQL takes it aware.
         if self._sqlite:
-            return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+            return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
         return moment
 
     def mark(self) -> _Mark:

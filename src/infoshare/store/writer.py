@@ -29,7 +29,6 @@ import contextlib
 import threading
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, TypeVar
@@ -57,15 +56,37 @@ class WriteContext:
 Work = Callable[[WriteContext], T]
 
 
-class _Job(Generic[T]):
-    __slots__ = ("error", "event", "future", "result", "work")
+class Ack(Generic[T]):
+    """A caller's claim on its submitted work: ``result()`` waits until its batch is settled.
 
-    def __init__(self, work: Work[T] | None, event: LedgerEvent | None) -> None:
+    Lighter than a ``concurrent.futures.Future``: the writer wakes waiters once per batch,
+    not once per job, which matters at tens of thousands of appends a second.
+    """
+
+    __slots__ = ("_settled", "error", "event", "result_value", "work")
+
+    def __init__(
+        self, settled: threading.Condition, work: Work[T] | None, event: LedgerEvent | None
+    ):
+        self._settled = settled
         self.work = work
         self.event = event
-        self.result: T | None = None
+        self.result_value: T | None = None
         self.error: BaseException | None = None
-        self.future: Future[T] = Future()
+
+    def done(self) -> bool:
+        """Whether the batch holding this work has committed or failed."""
+        return self.work is None and self.event is None
+
+    def result(self, timeout: float | None = None) -> T:
+        """The work's result once durable; re-raises its error, or the batch's."""
+        if not self.done():
+            with self._settled:
+                if not self._settled.wait_for(self.done, timeout):
+                    raise TimeoutError("the ledger writer did not answer in time")
+        if self.error is not None:
+            raise self.error
+        return self.result_value  # type: ignore[return-value]
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,9 +111,11 @@ class GroupWriter:
         self._sessions = sessions
         self._max_batch = max_batch
         self._idle = idle_seconds
-        self._queue: deque[_Job[object]] = deque()
+        self._queue: deque[Ack[object]] = deque()
         self._ready = threading.Condition(threading.Lock())
+        self._settled = threading.Condition(threading.Lock())
         self._running = False
+        self._idle_waiting = False
         self.checkpoints: CheckpointPolicy | None = None
         #: how many transactions and how many jobs the writer has committed: for benchmarks
         self.batches = 0
@@ -104,41 +127,43 @@ class GroupWriter:
         Re-raises whatever ``work`` raised (nothing of it was written), or the error that
         made the batch fail to commit (nothing of the batch was written).
         """
-        return self._submit(_Job(work, None)).result()
+        return self.submit(work).result()
 
-    def submit(self, work: Work[T]) -> Future[T]:
-        """Queue ``work`` without waiting; the future resolves once its batch is durable."""
-        return self._submit(_Job(work, None))
+    def submit(self, work: Work[T]) -> Ack[T]:
+        """Queue ``work`` without waiting; ``result()`` answers once its batch is durable."""
+        return self._submit(Ack(self._settled, work, None))
 
     def append(self, event: LedgerEvent) -> int:
         """Append ``event`` alone; return its sequence number once it is durable."""
         return self.submit_append(event).result()
 
-    def submit_append(self, event: LedgerEvent) -> Future[int]:
-        """Queue ``event``; the future gives its sequence number once it is durable.
+    def submit_append(self, event: LedgerEvent) -> Ack[int]:
+        """Queue ``event``; ``result()`` gives its sequence number once it is durable.
 
         For a caller with many events to record (an import, a benchmark writer): keep
-        several in flight and wait on each future; every one resolves only after commit.
+        several in flight and wait on each; every one resolves only after its commit.
         """
-        return self._submit(_Job[int](None, event))
+        return self._submit(Ack[int](self._settled, None, event))
 
-    def _submit(self, job: _Job[T]) -> Future[T]:
+    def _submit(self, job: Ack[T]) -> Ack[T]:
         with self._ready:
             self._queue.append(job)  # type: ignore[arg-type]
-            if self._running:
-                self._ready.notify()
-            else:
+            if not self._running:
                 self._running = True
                 thread = threading.Thread(target=self._run, name="infoshare-writer", daemon=True)
                 thread.start()
-        return job.future
+            elif self._idle_waiting:
+                self._ready.notify()
+        return job
 
     def _run(self) -> None:
         queue = self._queue
         while True:
             with self._ready:
                 while not queue:
+                    self._idle_waiting = True
                     self._ready.wait(self._idle)
+                    self._idle_waiting = False
                     if not queue:
                         self._running = False
                         return
@@ -146,7 +171,7 @@ class GroupWriter:
                 batch = [queue.popleft() for _ in range(count)]
             self._commit(batch)
 
-    def _commit(self, batch: list[_Job[object]]) -> None:
+    def _commit(self, batch: list[Ack[object]]) -> None:
         session = self._sessions()
         appender = LedgerAppender(session, buffered=True)
         session.info[APPENDER_KEY] = appender
@@ -159,13 +184,13 @@ class GroupWriter:
             start = appender.head.size
             for job in batch:
                 if job.event is not None:
-                    job.result = appender.append(job.event).sequence
+                    job.result_value = appender.append(job.event).sequence
                     continue
                 assert job.work is not None
                 mark = appender.mark()
                 try:
                     with session.begin_nested():
-                        job.result = job.work(context)
+                        job.result_value = job.work(context)
                 except Exception as error:  # handed back to its caller, who re-raises it
                     appender.reset(mark)
                     job.error = error
@@ -176,7 +201,7 @@ class GroupWriter:
             appender.abandoned()
             for job in batch:
                 if job.error is None:
-                    job.result = None
+                    job.result_value = None
                     job.error = error
             with contextlib.suppress(Exception):  # the connection may be gone; so is the work
                 session.rollback()
@@ -187,11 +212,10 @@ class GroupWriter:
         finally:
             with contextlib.suppress(Exception):
                 session.close()
-            for job in batch:
-                if job.error is not None:
-                    job.future.set_exception(job.error)
-                else:
-                    job.future.set_result(job.result)
+            with self._settled:
+                for job in batch:
+                    job.work = job.event = None  # settled: what ``Ack.done`` looks at
+                self._settled.notify_all()
 
     def _maybe_checkpoint(self, appender: LedgerAppender, start: int) -> None:
         policy = self.checkpoints
