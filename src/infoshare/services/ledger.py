@@ -51,7 +51,7 @@ from infoshare.policy.access import Permission, authorize
 from infoshare.services import group_commit
 from infoshare.services.access_log import Requester
 from infoshare.services.clock import now_or
-from infoshare.services.keys import published_key
+from infoshare.services.keys import SIGNING_KEY_FILE, load_signing_key, published_key
 from infoshare.store.database import Database
 from infoshare.store.ledger_store import DatabaseHashStore, LedgerAppender, LedgerEvent, read_head
 from infoshare.store.models import (
@@ -556,3 +556,16 @@ def entry(uow: UnitOfWork, sequence: int) -> EntryView | None:
     with uow.reading():
         row = uow.session.get(LedgerEntryRecord, sequence)
         return None if row is None else _entry_view(row)
+
+
+def start_checkpointing(db: Database, keys_dir: Path, every: int) -> bool:
+    """Have ``db``'s group-commit writer sign a checkpoint every ``every`` entries.
+
+    For long-running processes (``create_app``): call once after opening the database.
+    Returns False, changing nothing, when no signing key has been made yet (``infoshare
+    init`` makes it); a key that is present but unusable is a ConfigurationError.
+    """
+    if not (keys_dir / SIGNING_KEY_FILE).exists():
+        return False
+    group_commit.sign_checkpoints(db, load_signing_key(keys_dir), every=every)
+    return True
