@@ -50,6 +50,7 @@ MATRIX: list[tuple[str, dict[str, int]]] = [
     ("/service-users", _expected(200, 403)),
     ("/service-users/{own}", _expected(200, 403)),
     ("/service-users/{other}", _expected(404, 403)),
+    ("/account/api-tokens", {r: 403 for r in ROLES} | {"administrator": 200, ANONYMOUS: 401}),
 ]
 
 

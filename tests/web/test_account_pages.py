@@ -295,3 +295,55 @@ def test_refusal_pages_say_what_to_do_and_pass_the_accessibility_checks(
     assert page.status_code == status
     assert problems(page.text) == []
     assert f"Error {status}." in page.text
+
+
+def test_an_administrator_issues_and_revokes_a_token_in_the_pages(
+    client: TestClient, world_url: str
+) -> None:
+    sign_in(client, "administrator")
+    page = client.get("/account/api-tokens")
+    assert page.status_code == 200
+    assert problems(page.text) == []
+    assert "LTHT has no API tokens" in page.text
+    issued = client.post(
+        "/account/api-tokens",
+        data={
+            "name": "LTHT EPR",
+            "permission": ["service-users:read", "consent:record"],
+            "csrf_token": form_token(page.text),
+        },
+    )
+    assert issued.status_code == 200
+    assert problems(issued.text) == []
+    token = issued.text.split('<p class="secret">', 1)[1].split("<", 1)[0]
+    assert token.startswith("isk_")
+    with https_client(world_url) as system:
+        headers = {"Authorization": f"Bearer {token}"}
+        assert system.get("/api/v1/service-users", headers=headers).status_code == 200
+        listing = client.get("/account/api-tokens")
+        assert token not in listing.text
+        revoke = listing.text.split('action="/account/api-tokens/', 1)[1].split('"', 1)[0]
+        done = client.post(
+            f"/account/api-tokens/{revoke}",
+            data={"csrf_token": form_token(listing.text)},
+            follow_redirects=False,
+        )
+        assert done.status_code == 303
+        assert system.get("/api/v1/service-users", headers=headers).status_code == 401
+        assert "Revoked" in client.get("/account/api-tokens").text
+
+
+def test_a_token_with_no_permission_or_a_bad_one_is_refused_on_the_page(
+    client: TestClient, world_url: str
+) -> None:
+    sign_in(client, "administrator")
+    page = client.get("/account/api-tokens")
+    before = row_counts(world_url)
+    for permissions in ([], ["accounts:manage"]):
+        answer = client.post(
+            "/account/api-tokens",
+            data={"name": "X", "permission": permissions, "csrf_token": form_token(page.text)},
+        )
+        assert answer.status_code == 422
+        assert "There is a problem" in answer.text
+    assert row_counts(world_url)["api_tokens"] == before["api_tokens"]

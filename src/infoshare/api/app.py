@@ -23,6 +23,7 @@ from infoshare.settings import Settings, load_settings
 from infoshare.web import (
     account_pages,
     agreement_pages,
+    api_token_pages,
     consent_pages,
     pages,
     service_user_pages,
@@ -122,6 +123,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(v1.router)
     app.include_router(pages.router)
     app.include_router(account_pages.router)
+    app.include_router(api_token_pages.router)
     app.include_router(service_user_pages.router)
     app.include_router(agreement_pages.router)
     app.include_router(consent_pages.router)
