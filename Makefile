@@ -56,6 +56,10 @@ test: lint ## the whole suite: lint, unit, storage on SQLite and PostgreSQL
 bench-ledger: install ## ledger: verify 1M entries, proofs at 10M; writes bench/results/ledger.json
 	$(BIN)/python bench/bench_ledger.py
 
+.PHONY: bench-decide
+bench-decide: install ## decide(): 100k decisions vs Cedar and casbin; writes bench/results/decide.json
+	$(BIN)/python bench/bench_decide.py
+
 .PHONY: db-upgrade
 db-upgrade: install ## migrate INFOSHARE_DATABASE_URL (default ./infoshare.db) to the newest schema
 	$(BIN)/infoshare db upgrade

@@ -17,13 +17,14 @@ serve every request at once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from types import MappingProxyType
-from typing import Final
+from typing import Any, Final
 
 from infoshare.domain.agreement import ConsentModel, InformationSharingAgreement, IsaStatus
+from infoshare.policy.consent import IsaContext
 from infoshare.protocol.schema import LegalGround, Membership, ProtocolPack
 
 #: the statuses in which an agreement is in force; a review falling due does not stop it
@@ -133,6 +134,8 @@ class CompiledAgreement:
     #: (organisation, role, purpose) -> categories that role there may receive for it
     need_to_know: Mapping[tuple[str, str, str], frozenset[str]]
     transfers: Mapping[str, TransferEntry]
+    #: the agreement as the consent check names it ("the parties to ISA X")
+    consent_context: IsaContext
 
     def in_force_on(self, day: date) -> bool:
         return self.start_date <= day and (self.end_date is None or day < self.end_date)
@@ -164,6 +167,9 @@ class Policy:
     routes: Mapping[tuple[str, str, str], tuple[str, ...]]
     #: clause citations the pack defines, for checking conditions' clauses
     clauses: frozenset[str] = field(default=frozenset())
+    #: what decide() worked out about each kind of request before looking at the person:
+    #: derived from the fields above only, so it never changes an answer, only its speed
+    prepared: dict[Hashable, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 def compile_policy(
@@ -308,4 +314,5 @@ def _compile_agreement(
         purposes=MappingProxyType(purposes),
         need_to_know=MappingProxyType(grants),
         transfers=MappingProxyType(transfers),
+        consent_context=IsaContext(isa.reference, frozenset(isa.party_codes)),
     )

@@ -29,6 +29,10 @@ raises.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Final
+
 from infoshare.policy.compile import CompiledAgreement, Policy, StaffEntry
 from infoshare.policy.decision import (
     NO_BASIS,
@@ -66,7 +70,7 @@ from infoshare.policy.rules.onward_use import onward_use
 from infoshare.policy.rules.purpose import anonymised_only, purpose_problem, strip_identifying
 from infoshare.policy.rules.request_shape import request_problem
 from infoshare.policy.rules.requester import check_requester
-from infoshare.policy.rules.restrictions import restricted
+from infoshare.policy.rules.restrictions import statutory_restrictions, subject_restrictions
 from infoshare.policy.rules.statutory_ground import claim_problem, ground_applies, ground_problem
 from infoshare.policy.rules.transfer import check_transfer, safeguard_conditions
 
@@ -89,13 +93,66 @@ def decide(request: DisclosureRequest, policy: Policy, facts: SubjectFacts) -> D
 
 
 def _decide(request: DisclosureRequest, policy: Policy, facts: SubjectFacts) -> Decision:
-    problem = request_problem(request, facts)
+    problem = request_problem(request, facts, facts_required=True)
     if problem is not None:
         field = f" ({problem.field})" if problem.field else ""
         return _denied(
             _asked(request),
             (reason(ReasonCode.MALFORMED_REQUEST, f"{problem.message}{field}"),),
         )
+    # What the policy says about a request does not depend on the person it is about, so it
+    # is worked out once per kind of request and kept with the policy (see Policy.prepared).
+    key = (
+        request.requester,
+        request.provider,
+        request.recipient,
+        request.purpose,
+        request.data_categories,
+        request.transfer_method,
+        request.isa_reference,
+        request.recipient_role,
+        request.at.date(),
+        request.derived_from is None,
+    )
+    prepared = policy.prepared.get(key)
+    if prepared is None:
+        prepared = _prepare(request, policy)
+        if len(policy.prepared) >= PREPARED_LIMIT:
+            policy.prepared.clear()
+        policy.prepared[key] = prepared
+    if isinstance(prepared, Decision):
+        return prepared
+    best: Decision | None = None
+    for stage in prepared:
+        decision = stage.denial or _complete(request, policy, facts, stage)
+        if best is None or _better(decision, best):
+            best = decision
+    assert best is not None
+    return best
+
+
+#: how many kinds of request a policy remembers before it starts again
+PREPARED_LIMIT: Final = 65536
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """What the policy decided about a request under one agreement, before the facts."""
+
+    agreement: CompiledAgreement
+    asked: tuple[str, ...]
+    #: after the agreement, need to know and statutory restrictions
+    categories: tuple[str, ...]
+    withheld: tuple[tuple[str, Reason], ...]
+    reasons: tuple[Reason, ...]
+    conditions: tuple[Condition, ...]
+    anonymised: Reason | None
+    #: a denial that no fact about the person can change
+    denial: Decision | None = None
+
+
+def _prepare(request: DisclosureRequest, policy: Policy) -> Decision | tuple[Prepared, ...]:
+    """The part of the decision that depends on the policy and the request alone."""
     asked = tuple(dict.fromkeys(request.data_categories))
     requester, found = check_requester_reasons(request, policy)
     if requester is None:
@@ -109,13 +166,7 @@ def _decide(request: DisclosureRequest, policy: Policy, facts: SubjectFacts) -> 
     roles, role_problem = receiving_roles(request, requester)
     if role_problem is not None:
         return _denied(asked, (*found, role_problem))
-    best: Decision | None = None
-    for agreement in agreements:
-        decision = _decide_under(request, policy, facts, asked, found, roles, agreement)
-        if best is None or _better(decision, best):
-            best = decision
-    assert best is not None
-    return best
+    return tuple(_prepare_under(request, policy, asked, found, roles, a) for a in agreements)
 
 
 def check_requester_reasons(
@@ -135,63 +186,95 @@ def _better(one: Decision, other: Decision) -> bool:
     )
 
 
-def _decide_under(
+def _prepare_under(
     request: DisclosureRequest,
     policy: Policy,
-    facts: SubjectFacts,
     asked: tuple[str, ...],
     found: tuple[Reason, ...],
     roles: frozenset[str],
     agreement: CompiledAgreement,
-) -> Decision:
+) -> Prepared:
     reference = agreement.reference
     reasons: list[Reason] = [*found, agreement_covers(request, agreement)]
-    withheld: dict[str, list[Reason]] = {}
-
-    def withhold(pairs: list[tuple[str, Reason]]) -> None:
-        for category, why in pairs:
-            withheld.setdefault(category, []).append(why)
-
     transfer, transfer_reason = check_transfer(request, agreement, policy)
     reasons.append(transfer_reason)
     if transfer is None:
-        return _denied(asked, tuple(reasons), reference)
+        denial = _denied(asked, tuple(reasons), reference)
+        return Prepared(agreement, asked, (), (), (), (), None, denial)
+    withheld: list[tuple[str, Reason]] = []
     categories, dropped = categories_agreed(asked, agreement, policy)
-    withhold(dropped)
+    withheld.extend(dropped)
     categories, dropped, granted = need_to_know(request, agreement, roles, categories)
-    withhold(dropped)
+    withheld.extend(dropped)
     if granted is not None:
         reasons.append(granted)
-    categories, dropped = restricted(request, policy, facts, categories)
-    withhold(dropped)
+    categories, dropped = statutory_restrictions(policy, categories)
+    withheld.extend(dropped)
+    anonymised = anonymised_only(request, policy, agreement.purposes[request.purpose])
+    prepared_denial: Decision | None = None
+    if not categories and request.derived_from is None:
+        # nothing the person's record could add back: the same denial for everyone
+        prepared_denial = _nothing_left(asked, list(reasons), _grouped(withheld), reference)
+    return Prepared(
+        agreement,
+        asked,
+        categories,
+        tuple(withheld),
+        tuple(reasons),
+        safeguard_conditions(transfer),
+        anonymised,
+        prepared_denial,
+    )
+
+
+def _grouped(pairs: Iterable[tuple[str, Reason]]) -> dict[str, list[Reason]]:
+    grouped: dict[str, list[Reason]] = {}
+    for category, why in pairs:
+        grouped.setdefault(category, []).append(why)
+    return grouped
+
+
+def _complete(
+    request: DisclosureRequest, policy: Policy, facts: SubjectFacts, stage: Prepared
+) -> Decision:
+    """The decision under ``stage``'s agreement, given the person's facts."""
+    asked = stage.asked
+    reference = stage.agreement.reference
+    reasons = list(stage.reasons)
+    withheld = _grouped(stage.withheld)
+    categories = stage.categories
+    if facts.restrictions:
+        categories, dropped = subject_restrictions(request, facts, categories)
+        for category, why in dropped:
+            withheld.setdefault(category, []).append(why)
     if request.derived_from is not None:
         categories, dropped, onward = onward_use(request, request.derived_from, categories)
-        withhold(dropped)
+        for category, why in dropped:
+            withheld.setdefault(category, []).append(why)
         reasons.append(onward)
     if not categories:
         return _nothing_left(asked, reasons, withheld, reference)
-    agreed = agreement.purposes[request.purpose]
-    conditions = list(safeguard_conditions(transfer))
-    anonymised = anonymised_only(request, policy, agreed)
-    if anonymised is not None:
-        reasons.append(anonymised)
+    conditions = list(stage.conditions)
+    if stage.anonymised is not None:
+        reasons.append(stage.anonymised)
         categories, dropped = strip_identifying(categories, policy)
-        withhold(dropped)
+        for category, why in dropped:
+            withheld.setdefault(category, []).append(why)
         if not categories:
             return _nothing_left(asked, reasons, withheld, reference)
-        conditions.insert(0, _anonymise(policy))
+        conditions.insert(0, _ANONYMISE)
         return _decision(
             Outcome.PERMIT_ANONYMISED,
             asked,
             categories,
             withheld,
             conditions,
-            Basis(BasisKind.ANONYMISED),
+            _ANONYMISED,
             reasons,
             reference,
         )
     return _identifiable(
-        request, policy, facts, asked, categories, agreement, reasons, withheld, conditions
+        request, policy, facts, asked, categories, stage.agreement, reasons, withheld, conditions
     )
 
 
@@ -221,7 +304,7 @@ def _identifiable(
             via_consent.append(category)
         else:
             uncovered[category] = consent.not_covered.get(category, ())
-    reasons.extend(consent.covers[c] for c in via_consent)
+    reasons.extend(dict.fromkeys(consent.covers[c] for c in via_consent))
     consent_ids = tuple(sorted({i for c in via_consent for i in consent.covered[c]}))
     kind = request.basis.kind
     via_emergency: list[str] = []
@@ -400,12 +483,12 @@ def _refusal_not_overridden(category: str) -> Reason:
     )
 
 
-def _anonymise(policy: Policy) -> Condition:
-    return Condition(
-        ConditionKind.ANONYMISE,
-        "Procedure B8",
-        "remove everything that identifies the person and suppress small numbers before it leaves",
-    )
+_ANONYMISE = Condition(
+    ConditionKind.ANONYMISE,
+    "Procedure B8",
+    "remove everything that identifies the person and suppress small numbers before it leaves",
+)
+_ANONYMISED = Basis(BasisKind.ANONYMISED)
 
 
 def _referral(request: DisclosureRequest, policy: Policy) -> Condition:

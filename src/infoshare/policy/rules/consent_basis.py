@@ -25,7 +25,7 @@ class ConsentFindings:
     refused: dict[str, tuple[Reason, ...]]
     #: category -> reasons, where consent does not cover it
     not_covered: dict[str, tuple[Reason, ...]]
-    #: category -> the reason saying which consents cover it
+    #: category -> the reason saying which consents cover it (one reason may serve several)
     covers: dict[str, Reason]
 
 
@@ -36,22 +36,32 @@ def consent_findings(
     categories: tuple[str, ...],
 ) -> ConsentFindings:
     index = facts.consent_index
-    isa = IsaContext(agreement.reference, agreement.parties)
+    isa = agreement.consent_context
     covered: dict[str, tuple[str, ...]] = {}
+    unsettled: list[str] = []
     for category in categories:
         ids = index.covering(request.recipient, isa, request.purpose, category, request.at)
         if ids is None:
-            return _checked(request, isa, facts, categories)
-        covered[category] = ids
-    covers = {
-        c: reason(
+            unsettled.append(category)
+        else:
+            covered[category] = ids
+    covers: dict[str, Reason] = {}
+    if covered:
+        # one reason for every category the quick path found covered
+        found = reason(
             ReasonCode.CONSENT_COVERS,
-            f"consent covers sharing `{c}` with `{request.recipient}` for `{request.purpose}`",
-            *ids,
+            f"consent covers sharing {', '.join(f'`{c}`' for c in covered)} with "
+            f"`{request.recipient}` for `{request.purpose}`",
+            *sorted({i for ids in covered.values() for i in ids}),
         )
-        for c, ids in covered.items()
-    }
-    return ConsentFindings(covered, {}, {}, covers)
+        covers = dict.fromkeys(covered, found)
+    if not unsettled:
+        return ConsentFindings(covered, {}, {}, covers)
+    # each category is checked on its own, so asking only about the rest changes no answer
+    checked = _checked(request, isa, facts, tuple(unsettled))
+    covered.update(checked.covered)
+    covers.update(checked.covers)
+    return ConsentFindings(covered, checked.refused, checked.not_covered, covers)
 
 
 def _checked(

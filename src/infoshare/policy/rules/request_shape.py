@@ -13,28 +13,35 @@ from infoshare.errors import InputError
 from infoshare.policy.decision import ClaimedBasis, ClaimKind, DisclosureRequest, SubjectFacts
 
 
-def _text(value: object) -> bool:
-    return isinstance(value, str) and bool(value.strip())
-
-
-def request_problem(request: object, facts: object = None) -> InputError | None:
+def request_problem(
+    request: object, facts: object = None, *, facts_required: bool = False
+) -> InputError | None:
     """The first thing wrong with ``request`` (and ``facts``, if given), or None."""
-    if not isinstance(request, DisclosureRequest):
+    if type(request) is not DisclosureRequest:
         return InputError("give a disclosure request to decide on", field="request")
-    for name in ("requester", "provider", "recipient", "subject_id", "purpose", "transfer_method"):
-        if not _text(getattr(request, name)):
+    for name, value in (
+        ("requester", request.requester),
+        ("provider", request.provider),
+        ("recipient", request.recipient),
+        ("subject_id", request.subject_id),
+        ("purpose", request.purpose),
+        ("transfer_method", request.transfer_method),
+    ):
+        if type(value) is not str or not value or value.isspace():
             return InputError(f"`{name}` is empty; say who, what and how", field=name)
     categories = request.data_categories
-    if not isinstance(categories, tuple) or not categories:
+    if type(categories) is not tuple or not categories:
         return InputError("name at least one data category to share", field="data_categories")
-    if not all(_text(c) for c in categories):
-        return InputError("a data category is empty; name each one", field="data_categories")
-    if not isinstance(request.at, datetime) or request.at.utcoffset() is None:
+    for category in categories:
+        if type(category) is not str or not category or category.isspace():
+            return InputError("a data category is empty; name each one", field="data_categories")
+    at = request.at
+    if not isinstance(at, datetime) or at.utcoffset() is None:
         return InputError(
             "`at` must be a moment with its time zone, e.g. `2003-06-02T10:00:00+00:00`",
             field="at",
         )
-    if not isinstance(request.basis, ClaimedBasis) or not isinstance(request.basis.kind, ClaimKind):
+    if type(request.basis) is not ClaimedBasis or type(request.basis.kind) is not ClaimKind:
         return InputError("claim a basis: consent, statutory or emergency", field="basis")
     if request.provider == request.recipient:
         return InputError(
@@ -42,8 +49,8 @@ def request_problem(request: object, facts: object = None) -> InputError | None:
             "another organisation",
             field="recipient",
         )
-    if facts is not None:
-        if not isinstance(facts, SubjectFacts):
+    if facts is not None or facts_required:
+        if type(facts) is not SubjectFacts:
             return InputError("give the subject's facts", field="facts")
         if facts.subject_id != request.subject_id:
             return InputError(

@@ -11,39 +11,51 @@ from infoshare.policy.decision import DisclosureRequest, SubjectFacts
 from infoshare.policy.reasons import Reason, ReasonCode, reason
 
 
-def restricted(
-    request: DisclosureRequest,
-    policy: Policy,
-    facts: SubjectFacts,
-    categories: tuple[str, ...],
+def statutory_restrictions(
+    policy: Policy, categories: tuple[str, ...]
 ) -> tuple[tuple[str, ...], list[tuple[str, Reason]]]:
-    """``categories`` without the restricted ones, and why each of those was withheld."""
+    """``categories`` without those a statute restricts, and why each was withheld."""
     kept: list[str] = []
     withheld: list[tuple[str, Reason]] = []
     for category in categories:
-        found = _restriction(request, policy, facts, category)
-        if found is None:
-            kept.append(category)
+        entry = policy.categories.get(category)
+        if entry is not None and entry.statutory_restriction:
+            withheld.append(
+                (
+                    category,
+                    reason(
+                        ReasonCode.STATUTORY_RESTRICTION,
+                        f"`{category}` may be disclosed only as the law restricting it "
+                        f"allows, whatever the consent: {entry.statutory_restriction.strip()}",
+                    ),
+                )
+            )
         else:
-            withheld.append((category, found))
+            kept.append(category)
     return tuple(kept), withheld
 
 
-def _restriction(
-    request: DisclosureRequest, policy: Policy, facts: SubjectFacts, category: str
-) -> Reason | None:
-    entry = policy.categories.get(category)
-    if entry is not None and entry.statutory_restriction:
-        return reason(
-            ReasonCode.STATUTORY_RESTRICTION,
-            f"`{category}` may be disclosed only as the law restricting it allows, whatever "
-            f"the consent: {entry.statutory_restriction.strip()}",
-        )
-    for restriction in facts.restrictions:
-        if restriction.applies(request.recipient, request.purpose, category, request.at):
-            return reason(
-                ReasonCode.SUBJECT_RESTRICTION,
-                f"the person's record restricts disclosing `{category}`: {restriction.reason}",
-                restriction.id,
-            )
-    return None
+def subject_restrictions(
+    request: DisclosureRequest, facts: SubjectFacts, categories: tuple[str, ...]
+) -> tuple[tuple[str, ...], list[tuple[str, Reason]]]:
+    """``categories`` without those the person's record restricts, and why each was withheld."""
+    kept: list[str] = []
+    withheld: list[tuple[str, Reason]] = []
+    for category in categories:
+        for restriction in sorted(facts.restrictions, key=lambda r: r.id):
+            if restriction.applies(request.recipient, request.purpose, category, request.at):
+                withheld.append(
+                    (
+                        category,
+                        reason(
+                            ReasonCode.SUBJECT_RESTRICTION,
+                            f"the person's record restricts disclosing `{category}`: "
+                            f"{restriction.reason}",
+                            restriction.id,
+                        ),
+                    )
+                )
+                break
+        else:
+            kept.append(category)
+    return tuple(kept), withheld
