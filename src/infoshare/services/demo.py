@@ -33,6 +33,7 @@ from infoshare.errors import ConflictError, InputError
 from infoshare.protocol.schema import Membership, OrganisationType
 from infoshare.services.clock import now_or
 from infoshare.services.demo_agreements import add_demo_agreements
+from infoshare.services.demo_consents import add_demo_consents
 from infoshare.services.demo_people import (
     synthetic_date_of_birth,
     synthetic_name,
@@ -206,6 +207,8 @@ def build_demo(
         # Agreements, adoption, procedure confirmations and contacts (issue 4), each step
         # through the services, after the people they name exist.
         add_demo_agreements(db, now=moment)
+        # Consent histories for a share of the service users (issue 3), through the services.
+        add_demo_consents(db, now=moment, seed=seed)
     return _report(db, size_name, seed, created=created)
 
 
