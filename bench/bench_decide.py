@@ -10,7 +10,9 @@ in twenty a refusal). The requests are a day's work: each member of staff has a 
 request they make (an agreement, a purpose, some categories, a method) and asks them about
 different people; most claim consent, some a statutory ground (these are referred) or an
 emergency, and some go wrong the ways they do (a category outside the agreement or the role's
-need to know, a method the agreement does not allow, lapsed training, no consent).
+need to know, a method the agreement does not allow, lapsed training, no consent). A consent
+covers what its agreement's consent form lists (Appendix 4) for four people in five, part of
+it for the rest, and is about another recipient or purpose for one in four.
 
 Figures, printed and written to bench/results/decide.json:
 
@@ -198,18 +200,26 @@ def staff(pack: ProtocolPack, per_role: int, rng: random.Random) -> list[StaffMe
 
 
 def subject_facts(
-    index: int, isa: InformationSharingAgreement, purpose: str, recipient: str, rng: random.Random
+    index: int,
+    isa: InformationSharingAgreement,
+    purpose: str,
+    recipient: str,
+    rng: random.Random,
+    consent_likely: float = 0.75,
 ) -> SubjectFacts:
     subject = f"subject-{index:06d}"
     records = []
     for n in range(rng.choice((1, 1, 2))):
         refused = rng.random() < 0.05
-        about_this = rng.random() < 0.75
+        about_this = rng.random() < consent_likely
         purposes = frozenset({purpose if about_this else rng.choice(IDENTIFIABLE)})
         recipients = frozenset({recipient if about_this else rng.choice(isa.party_codes)})
-        categories = frozenset(
-            rng.sample(isa.data_categories, rng.randint(3, len(isa.data_categories)))
-        )
+        # the consent form of an agreement (Appendix 4) lists what it shares; one person in
+        # five agrees to part of it only
+        form = isa.data_categories
+        if rng.random() < 0.2:
+            form = rng.sample(form, rng.randint(3, len(form)))
+        categories = frozenset(form)
         scope = ConsentScope(purposes=purposes, data_categories=categories, recipients=recipients)
         records.append(
             Consent(
@@ -281,7 +291,9 @@ def workload(
     requests, facts = [], []
     for index in range(subjects):
         isa, purpose, provider, recipient, requester, wanted, method, basis = rng.choice(kinds)
-        facts.append(subject_facts(index, isa, purpose, recipient, rng))
+        # a statutory ground is claimed because there is no consent to rely on
+        likely = 0.1 if basis.kind is ClaimKind.STATUTORY else 0.75
+        facts.append(subject_facts(index, isa, purpose, recipient, rng, likely))
         requests.append(
             DisclosureRequest(
                 requester=requester,

@@ -12,6 +12,8 @@ from datetime import datetime
 from infoshare.errors import InputError
 from infoshare.policy.decision import ClaimedBasis, ClaimKind, DisclosureRequest, SubjectFacts
 
+_NAMED = ("requester", "provider", "recipient", "subject_id", "purpose", "transfer_method")
+
 
 def request_problem(
     request: object, facts: object = None, *, facts_required: bool = False
@@ -19,14 +21,8 @@ def request_problem(
     """The first thing wrong with ``request`` (and ``facts``, if given), or None."""
     if type(request) is not DisclosureRequest:
         return InputError("give a disclosure request to decide on", field="request")
-    for name, value in (
-        ("requester", request.requester),
-        ("provider", request.provider),
-        ("recipient", request.recipient),
-        ("subject_id", request.subject_id),
-        ("purpose", request.purpose),
-        ("transfer_method", request.transfer_method),
-    ):
+    for name in _NAMED:
+        value = getattr(request, name)
         if type(value) is not str or not value or value.isspace():
             return InputError(f"`{name}` is empty; say who, what and how", field=name)
     categories = request.data_categories
