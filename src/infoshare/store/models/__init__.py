@@ -38,6 +38,7 @@ from infoshare.store.models.consent import (
 )
 from infoshare.store.models.contacts import ContactDetailsRecord
 from infoshare.store.models.demo import DemoDatasetRecord
+from infoshare.store.models.disclosures import DisclosureRecord, ReferralRecord, ReviewTaskRecord
 from infoshare.store.models.ledger import (
     LedgerCheckpointRecord,
     LedgerEntryRecord,
@@ -68,6 +69,7 @@ __all__ = [
     "ContactDetailsRecord",
     "DataCategoryRecord",
     "DemoDatasetRecord",
+    "DisclosureRecord",
     "LedgerCheckpointRecord",
     "LedgerEntryRecord",
     "LedgerHeadRecord",
@@ -77,6 +79,8 @@ __all__ = [
     "OrganisationRecord",
     "ProcedureConfirmationRecord",
     "ProtocolPackRecord",
+    "ReferralRecord",
+    "ReviewTaskRecord",
     "PurposeRecord",
     "RoleRecord",
     "ServiceUserRecord",
