@@ -176,3 +176,63 @@ def test_activation_refused_by_the_lint_is_a_page_with_the_reason(
     )  # fmt: skip
     assert response.status_code == 409
     assert "cannot be activated" in response.text
+
+
+def test_signed_in_pages_with_forms_pass_the_checks(client: TestClient, db: Database) -> None:
+    agreements.sign(
+        db.unit_of_work(), HOSPITAL_DISCHARGE, organisation="LTHT", name="A W", post="CG",
+        signed_on=date(2003, 3, 18), requester=CONSOLE,
+    )  # fmt: skip
+    sign_in(client, "lead-member")
+    for path in ("/agreements", PAGE, "/adoption", "/agreements/new", "/contacts"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert problems(response.text) == [], path
+    assert 'href="/agreements/new"' in client.get("/agreements").text
+
+
+def test_a_lead_member_adds_an_agreement_from_the_form(client: TestClient) -> None:
+    sign_in(client, "lead-member")
+    page = client.get("/agreements/new").text
+    text = unsigned(example_text("housing-support-warnings.yaml"))
+    response = client.post(
+        "/agreements/new",
+        data={"file_name": "housing.yaml", "text": text, "csrf_token": form_token(page)},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == "/agreements/LEEDS-ISA-2003-005?version=1"
+    bad = client.post(
+        "/agreements/new",
+        data={"file_name": "bad.yaml", "text": "title: [", "csrf_token": form_token(page)},
+    )
+    assert bad.status_code == 422
+    assert "bad.yaml:2" in bad.text
+
+
+def test_a_lead_member_confirms_a_procedure_and_terminates_an_agreement(
+    client: TestClient,
+) -> None:
+    sign_in(client, "lead-member")
+    page = client.get("/adoption").text
+    assert "Confirm a procedure for LTHT" in page
+    assert "Record LTHT" not in page  # LTHT approved the protocol in July 2002
+    response = client.post(
+        "/adoption/confirmations",
+        data={
+            "procedure": "B7", "confirmed_on": "2003-02-03",
+            "evidence": "Need-to-know policy IG-7", "csrf_token": form_token(page),
+        },
+        follow_redirects=False,
+    )  # fmt: skip
+    assert response.status_code == 303
+    assert "Need-to-know policy IG-7" in client.get("/adoption").text
+
+    page = client.get(PAGE).text
+    response = client.post(
+        f"{PAGE}/terminate",
+        data={"version": "1", "reason": "Replaced", "csrf_token": form_token(page)},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    assert "Terminated" in client.get(PAGE).text

@@ -35,6 +35,15 @@ VersionQuery = Annotated[int | None, Query(ge=1)]
 Field = Annotated[str, Form(max_length=200)]
 
 
+def _date(value: str, field: str) -> date:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise InputError(
+            f"`{value}` is not a date; write it as YYYY-MM-DD, e.g. `2003-04-01`", field=field
+        ) from None
+
+
 def _page(request: Request, template: str, context: dict[str, Any]) -> Response:
     return page_templates().TemplateResponse(request, template, context)
 
@@ -72,6 +81,32 @@ def register_page(
             "chosen": {"party": party or "", "status": status or "", "review_due": review_due},
         },
     )
+
+
+@router.get("/agreements/new", response_class=HTMLResponse, name="agreements-new")
+def import_page(request: Request, _staff: SignedInStaff) -> Response:
+    return _page(request, "agreement_import.html", {"active": "agreements"})
+
+
+@router.post("/agreements/new")
+def import_submit(
+    request: Request,
+    staff: SignedInStaff,
+    settings: SettingsDep,
+    database: DatabaseDep,
+    file_name: Annotated[str, Form(max_length=200)] = "agreement.yaml",
+    text: Annotated[str, Form(max_length=1_000_000)] = "",
+    csrf_token: CsrfField = "",
+) -> Response:
+    """Store an agreement written in YAML; a bad file is answered with every problem."""
+    check_form(request, settings, database, csrf_token)
+    summary = agreements.import_agreement(
+        database.unit_of_work(),
+        text,
+        file_name.strip() or "agreement.yaml",
+        requester=requester_of(request, staff),
+    )
+    return RedirectResponse(_agreement_url(summary.reference, summary.version), status_code=303)
 
 
 @router.get("/agreements/{reference}", response_class=HTMLResponse)
@@ -170,13 +205,7 @@ def sign_submit(
 ) -> Response:
     """The signed-in person records their party's signature (Section 1.1)."""
     check_form(request, settings, database, csrf_token)
-    try:
-        on = date.fromisoformat(signed_on)
-    except ValueError:
-        raise InputError(
-            f"`{signed_on}` is not a date; write it as YYYY-MM-DD, e.g. `2003-04-01`",
-            field="signed_on",
-        ) from None
+    on = _date(signed_on, "signed_on")
     agreements.sign(
         database.unit_of_work(),
         reference,
@@ -208,15 +237,171 @@ def activate_submit(
     return RedirectResponse(_agreement_url(reference, version), status_code=303)
 
 
+@router.post("/agreements/{reference}/review")
+def review_submit(
+    request: Request,
+    reference: str,
+    staff: SignedInStaff,
+    settings: SettingsDep,
+    database: DatabaseDep,
+    version: Annotated[int, Form(ge=1)],
+    reviewed_on: Annotated[str, Form(max_length=10)] = "",
+    next_review: Annotated[str, Form(max_length=10)] = "",
+    csrf_token: CsrfField = "",
+) -> Response:
+    """A review that changed nothing, and when the next one is (Section 4.4)."""
+    check_form(request, settings, database, csrf_token)
+    agreements.record_review(
+        database.unit_of_work(),
+        reference,
+        reviewed_on=_date(reviewed_on, "reviewed_on"),
+        next_review=_date(next_review, "next_review"),
+        version=version,
+        requester=requester_of(request, staff),
+    )
+    return RedirectResponse(_agreement_url(reference, version), status_code=303)
+
+
+@router.post("/agreements/{reference}/expire")
+def expire_submit(
+    request: Request,
+    reference: str,
+    staff: SignedInStaff,
+    settings: SettingsDep,
+    database: DatabaseDep,
+    version: Annotated[int, Form(ge=1)],
+    csrf_token: CsrfField = "",
+) -> Response:
+    check_form(request, settings, database, csrf_token)
+    agreements.expire(
+        database.unit_of_work(), reference, version, requester=requester_of(request, staff)
+    )
+    return RedirectResponse(_agreement_url(reference, version), status_code=303)
+
+
+@router.post("/agreements/{reference}/terminate")
+def terminate_submit(
+    request: Request,
+    reference: str,
+    staff: SignedInStaff,
+    settings: SettingsDep,
+    database: DatabaseDep,
+    version: Annotated[int, Form(ge=1)],
+    reason: Annotated[str, Form(max_length=1000)] = "",
+    csrf_token: CsrfField = "",
+) -> Response:
+    check_form(request, settings, database, csrf_token)
+    agreements.terminate(
+        database.unit_of_work(),
+        reference,
+        version,
+        reason=reason,
+        requester=requester_of(request, staff),
+    )
+    return RedirectResponse(_agreement_url(reference, version), status_code=303)
+
+
+@router.post("/agreements/{reference}/amend")
+def amend_submit(
+    request: Request,
+    reference: str,
+    staff: SignedInStaff,
+    settings: SettingsDep,
+    database: DatabaseDep,
+    summary: Annotated[str, Form(max_length=1000)] = "",
+    dated: Annotated[str, Form(max_length=10)] = "",
+    csrf_token: CsrfField = "",
+) -> Response:
+    """The next version, as an unsigned draft; it is changed by export, edit and import."""
+    check_form(request, settings, database, csrf_token)
+    draft = agreements.amend(
+        database.unit_of_work(),
+        reference,
+        dated=_date(dated, "dated"),
+        summary=summary,
+        requester=requester_of(request, staff),
+    )
+    return RedirectResponse(_agreement_url(reference, draft.version), status_code=303)
+
+
+@router.post("/adoption/approval")
+def adoption_submit(
+    request: Request,
+    staff: SignedInStaff,
+    settings: SettingsDep,
+    database: DatabaseDep,
+    approved_on: Annotated[str, Form(max_length=10)] = "",
+    approving_body: Annotated[str, Form(max_length=500)] = "",
+    minute_reference: Annotated[str, Form(max_length=200)] = "",
+    csrf_token: CsrfField = "",
+) -> Response:
+    """The signed-in person's party approved the protocol (Procedure C1)."""
+    check_form(request, settings, database, csrf_token)
+    adoption.record_adoption(
+        database.unit_of_work(),
+        staff.actor.organisation_code,
+        approved_on=_date(approved_on, "approved_on"),
+        approving_body=approving_body,
+        minute_reference=minute_reference or None,
+        requester=requester_of(request, staff),
+    )
+    return RedirectResponse("/adoption", status_code=303)
+
+
+@router.post("/adoption/confirmations")
+def confirmation_submit(
+    request: Request,
+    staff: SignedInStaff,
+    settings: SettingsDep,
+    database: DatabaseDep,
+    procedure: Annotated[str, Form(max_length=8)] = "",
+    confirmed_on: Annotated[str, Form(max_length=10)] = "",
+    evidence: Annotated[str, Form(max_length=2000)] = "",
+    csrf_token: CsrfField = "",
+) -> Response:
+    """The signed-in lead member confirms a procedure for their party (Procedure C3)."""
+    check_form(request, settings, database, csrf_token)
+    adoption.confirm_procedure(
+        database.unit_of_work(),
+        organisation=staff.actor.organisation_code,
+        procedure=procedure,
+        confirmed_by=staff.account.email,
+        confirmed_on=_date(confirmed_on, "confirmed_on"),
+        evidence=evidence,
+        requester=requester_of(request, staff),
+    )
+    return RedirectResponse("/adoption#procedures", status_code=303)
+
+
 @router.get("/adoption", response_class=HTMLResponse, name="adoption")
-def adoption_page(request: Request, database: DatabaseDep, _staff: OptionalStaff) -> Response:
+def adoption_page(request: Request, database: DatabaseDep, staff: OptionalStaff) -> Response:
+    rows = adoption.adoption_table(database.unit_of_work())
+    table = adoption.procedure_table(database.unit_of_work())
+    own = staff.actor.organisation_code if staff is not None else None
+    may_manage = staff is not None and (
+        agreements.management_refusal(
+            staff.requester("web"), organisations=[own or ""], what="adoption"
+        )
+        is None
+    )
+    own_row = next((r for r in rows if r.organisation == own), None)
+    own_procedures = next((r for r in table.rows if r.organisation == own), None)
+    is_lead = staff is not None and adoption.CONFIRMING_ROLE in staff.actor.roles
     return _page(
         request,
         "adoption.html",
         {
             "active": "adoption",
-            "adoption": adoption.adoption_table(database.unit_of_work()),
-            "table": adoption.procedure_table(database.unit_of_work()),
+            "adoption": rows,
+            "table": table,
+            "own": own,
+            "may_record_approval": may_manage
+            and own_row is not None
+            and own_row.membership == "party"
+            and own_row.approved_on is None,
+            "unconfirmed": [p for p, c in own_procedures.confirmations.items() if c is None]
+            if may_manage and is_lead and own_procedures is not None
+            else [],
         },
     )
 
