@@ -315,3 +315,39 @@ def test_an_import_stores_every_row_or_none(
     assert len(stored) == 2
     assert rejected == []
     assert len(consent_history(people.unit_of_work(), ADULT).consents) == 2
+
+
+def test_the_coverage_checks_facts_are_the_histories_records(people: Database) -> None:
+    """The check reads the tables directly; it must see exactly the records the history shows."""
+    from infoshare.services.consent import _Subject, consent_facts, person_by_nhs_number
+
+    first = record_consent(
+        people.unit_of_work(),
+        consent_draft(
+            exclusions=[{"recipients": ["WYP"], "note": "never"}, {"purposes": ["crime"]}],
+            recipient_agreements=["ISA-1"], explained_recipients=["LCC", "LMHST", "ISA-1"],
+            decided_by="representative", representative_name="Ann",
+            representative_relationship="daughter", representative_authority="other",
+        ),
+        now=NOW,
+    )  # fmt: skip
+    withdraw_consent(
+        people.unit_of_work(),
+        first.id,
+        withdrawal_draft(withdrawn_by="representative", representative_name="Ann",
+                         representative_relationship="daughter", representative_authority="other"),
+        now=NOW,
+    )  # fmt: skip
+    record_consent(people.unit_of_work(), consent_draft(supersedes=str(first.id)), now=NOW)
+    record_capacity_assessment(
+        people.unit_of_work(), capacity_draft(nhs_number=ADULT, kind="capacity"), now=NOW
+    )
+    fast = consent_facts(people.unit_of_work(), ADULT)
+    with people.unit_of_work().reading() as uow:
+        person = person_by_nhs_number(uow.session, ADULT, missing=NotFoundError)
+        slow = _Subject.load(uow.session, person).facts()
+
+    assert sorted(fast.consents, key=lambda c: c.id) == sorted(slow.consents, key=lambda c: c.id)
+    assert fast.assessments == slow.assessments
+    assert fast.date_of_birth == slow.date_of_birth
+    assert len(fast.consents) == 2

@@ -69,6 +69,7 @@ from infoshare.policy.receipt import ReceiptContext, consent_receipt
 from infoshare.services.access_log import Requester
 from infoshare.services.clock import now_or
 from infoshare.services.consent_access import check_reading, check_recording, opened
+from infoshare.services.consent_facts import load_facts
 from infoshare.store.models import (
     CapacityAssessmentRecord,
     ConsentRecord,
@@ -911,7 +912,7 @@ def consent_facts(uow: UnitOfWork, nhs_number: str) -> ConsentFacts:
     with uow.reading():
         session = uow.session
         person = person_by_nhs_number(session, nhs_number, missing=NotFoundError)
-        return _Subject.load(session, person).facts()
+        return load_facts(session, person.id, person.date_of_birth, _Names.load(session).code_of)
 
 
 class CoverageQuery(BaseModel):
@@ -950,7 +951,7 @@ def check_coverage(
         catalogue.check([query.purpose], kind="purpose", field="purpose")
         catalogue.check(query.data_categories, kind="data category", field="data_categories")
         catalogue.check(query.agreement_parties, kind="organisation", field="agreement_parties")
-        facts = _Subject.load(session, person).facts()
+        facts = load_facts(session, person.id, person.date_of_birth, catalogue.names.code_of)
     isa = (
         None
         if query.agreement is None
