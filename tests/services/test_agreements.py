@@ -5,6 +5,8 @@ Every bad input is refused precisely and changes nothing (row counts are compare
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import pytest
@@ -343,3 +345,23 @@ def test_the_decision_engine_gets_the_agreements_in_force(db: Database) -> None:
 
     assert [(a.reference, a.status) for a in in_force] == [(HOSPITAL_DISCHARGE, IsaStatus.ACTIVE)]
     assert agreements.adoption_dates(db.unit_of_work())["LCC"] == date(2002, 11, 27)
+
+
+def test_parties_signing_at_the_same_moment_both_count(db: Database) -> None:
+    _import(db)
+    barrier = threading.Barrier(2)
+
+    def sign(organisation: str, name: str, post: str, on: date) -> None:
+        barrier.wait()
+        agreements.sign(
+            db.unit_of_work(), HOSPITAL_DISCHARGE, organisation=organisation, name=name,
+            post=post, signed_on=on, now=NOW, requester=CONSOLE,
+        )  # fmt: skip
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for future in [pool.submit(sign, *s) for s in signatures(DISCHARGE)]:
+            future.result()
+
+    summary = agreements.get_agreement(db.unit_of_work(), HOSPITAL_DISCHARGE).summary
+    assert summary.status is IsaStatus.SIGNED
+    assert all(p.signed for p in summary.parties)

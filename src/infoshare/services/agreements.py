@@ -28,6 +28,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from infoshare.domain.agreement import InformationSharingAgreement, IsaStatus
@@ -245,12 +246,18 @@ def _summary(
     )
 
 
-def _find(session: Session, reference: str, version: int | None) -> AgreementRecord:
+def _find(
+    session: Session, reference: str, version: int | None, *, lock: bool = False
+) -> AgreementRecord:
     query = select(AgreementRecord).where(AgreementRecord.reference == reference)
     if version is None:
         query = query.order_by(AgreementRecord.version.desc()).limit(1)
     else:
         query = query.where(AgreementRecord.version == version)
+    if lock:
+        # Two parties signing at once must not overwrite each other's signature: the row is
+        # locked until the step commits (PostgreSQL; SQLite writers are serialised anyway).
+        query = query.with_for_update()
     record = session.scalars(query).first()
     if record is None:
         what = f"`{reference}`" if version is None else f"`{reference}` version {version}"
@@ -503,7 +510,9 @@ def import_agreement(
             # Every party signed before the file came in: it is signed, not proposed.
             isa = isa.model_copy(update={"status": IsaStatus.SIGNED})
         existing = session.scalars(
-            select(AgreementRecord).where(AgreementRecord.reference == isa.reference)
+            select(AgreementRecord)
+            .where(AgreementRecord.reference == isa.reference)
+            .with_for_update()
         ).all()
         concerned = set(isa.party_codes)
         concerned |= {p for r in existing for p in _agreement(r).party_codes}
@@ -534,12 +543,23 @@ def import_agreement(
                 reference=isa.reference, version=isa.version, created_at=moment
             )
             action, before = "import", None
-        _write(session, record, isa, source, moment)
+        try:
+            _write(session, record, isa, source, moment)
+        except IntegrityError as error:  # another import of the same version won the race
+            raise _raced(isa.reference, isa.version) from error
         _record_step(record, action, before, isa.status, requester.name, f"from {source}", moment)
         uow.flush()
         summary = _summary(record, _codes(session), max(latest, isa.version), moment.date())
         uow.commit()
     return summary
+
+
+def _raced(reference: str, version: int) -> ConflictError:
+    return ConflictError(
+        f"`{reference}` version {version} was stored by someone else at the same moment; "
+        "look at the register and try again",
+        field="version",
+    )
 
 
 def _refuse_unknown_references(
@@ -768,7 +788,7 @@ def _move(
                     AgreementRecord.status.in_([s.value for s in IN_FORCE]),
                 )
             )
-        record = _find(session, reference, version)
+        record = _find(session, reference, version, lock=True)
         before = _agreement(record)
         authorise(
             uow,
@@ -1001,7 +1021,7 @@ def amend(
     moment = now_or(now)
     with uow:
         session = uow.session
-        latest = _find(session, reference, None)
+        latest = _find(session, reference, None, lock=True)
         authorise(
             uow, requester, organisations=_agreement(latest).party_codes,
             what=f"agreement `{reference}`", at=moment,
@@ -1022,7 +1042,10 @@ def amend(
         record = AgreementRecord(
             reference=reference, version=amended.version, created_at=moment, source=latest.source
         )
-        _write(session, record, amended, None, moment)
+        try:
+            _write(session, record, amended, None, moment)
+        except IntegrityError as error:  # another amendment won the race
+            raise _raced(reference, amended.version) from error
         _record_step(record, "amend", None, amended.status, requester.name, summary, moment)
         uow.flush()
         view = _summary(record, _codes(session), amended.version, moment.date())
