@@ -18,6 +18,7 @@ The mathematics is the core's (``infoshare.ledger``): this module only stores wh
 
 from __future__ import annotations
 
+import functools
 import threading
 import weakref
 from dataclasses import dataclass, field
@@ -372,15 +373,15 @@ class LedgerAppender:
         self._rows.clear()
         self._nodes.clear()
 
-    @property
+    @functools.cached_property
     def _sqlite(self) -> bool:
         return self.session.get_bind().dialect.name == "sqlite"
 
-    @property
+    @functools.cached_property
     def _insert_entries(self) -> str:
         return _insert_sql(_ENTRIES, _ENTRY_COLUMNS, self._sqlite)
 
-    @property
+    @functools.cached_property
     def _insert_nodes(self) -> str:
         return _insert_sql(_NODES, ("level", "index", "hash"), self._sqlite)
 
