@@ -6,7 +6,7 @@ Run on SQLite and PostgreSQL, on a copy of a small world of staff with accounts.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -22,6 +22,7 @@ from infoshare.services.sessions import (
     confirm_enrolment,
     current_session,
     hash_token,
+    keep_alive,
     pass_second_factor,
     sign_in,
     sign_out,
@@ -107,26 +108,45 @@ def test_a_forged_token_is_no_session(world: Database) -> None:
             current_session(world.unit_of_work(), forged, policy=POLICY, now=NOW)
 
 
+def _use(db: Database, token: str, at: datetime) -> None:
+    """A page view at ``at``, as the web layer makes it: check, then keep alive if due."""
+    signed_in = current_session(db.unit_of_work(), token, policy=POLICY, now=at)
+    if signed_in.needs_touch:
+        keep_alive(db.unit_of_work(), signed_in, now=at)
+
+
 def test_idle_and_absolute_timeouts_end_a_session(world: Database) -> None:
     new = _sign_in(world)
     # kept alive by use every 20 minutes …
     moment = NOW
     for _ in range(3):
         moment += timedelta(minutes=20)
-        current_session(world.unit_of_work(), new.token, policy=POLICY, now=moment)
+        _use(world, new.token, moment)
     # … but not after 30 minutes without use
     with pytest.raises(AuthenticationError):
-        current_session(world.unit_of_work(), new.token, policy=POLICY, now=moment + POLICY.idle)
+        _use(world, new.token, moment + POLICY.idle)
+    # the next sign-in records why the old session ended
+    _sign_in(world, now=moment + POLICY.idle)
     busy = _sign_in(world, now=NOW)
     moment = NOW
     while moment + timedelta(minutes=20) < NOW + POLICY.absolute:
         moment += timedelta(minutes=20)
-        current_session(world.unit_of_work(), busy.token, policy=POLICY, now=moment)
+        _use(world, busy.token, moment)
     with pytest.raises(AuthenticationError):
-        current_session(world.unit_of_work(), busy.token, policy=POLICY, now=NOW + POLICY.absolute)
+        _use(world, busy.token, NOW + POLICY.absolute)
+    _sign_in(world, now=NOW + POLICY.absolute)
     with world.unit_of_work().reading() as uow:
         reasons = sorted(r.end_reason or "" for r in uow.session.query(WebSessionRecord))
-    assert reasons == ["absolute-timeout", "idle-timeout"]
+    # the busy session reached its absolute limit; the first, and the one made when the first
+    # had timed out (unused since), timed out idle; the newest is live
+    assert reasons == ["", "absolute-timeout", "idle-timeout", "idle-timeout"]
+
+
+def test_checking_a_session_writes_nothing_until_a_minute_has_passed(world: Database) -> None:
+    new = _sign_in(world)
+    assert not current_session(world.unit_of_work(), new.token, policy=POLICY, now=NOW).needs_touch
+    later = NOW + timedelta(seconds=61)
+    assert current_session(world.unit_of_work(), new.token, policy=POLICY, now=later).needs_touch
 
 
 def test_sign_out_ends_every_session_of_the_account(world: Database) -> None:

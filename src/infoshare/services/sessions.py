@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from infoshare.domain import totp
@@ -98,6 +98,8 @@ class SignedIn:
     stage: Stage
     account: AccountView
     started_at: datetime
+    #: the last use was recorded over a minute ago: ``keep_alive`` should record this one
+    needs_touch: bool = False
 
     @property
     def actor(self) -> Actor:
@@ -277,6 +279,7 @@ def sign_in(
                 failure = AuthenticationError(WRONG_CREDENTIALS, field="email")
             else:
                 _end_presented(session, previous_token, "rotated", at)
+                _sweep(session, account.id, policy, at)
                 view = account_view(session, account)
                 if view.second_factor_enrolled:
                     stage = Stage.SECOND_FACTOR
@@ -292,8 +295,9 @@ def sign_in(
 
 
 def _live(
-    session: Session, token: str | None, policy: SessionPolicy, at: datetime
+    session: Session, token: str | None, policy: SessionPolicy, at: datetime, *, mark: bool = True
 ) -> tuple[WebSessionRecord, AccountRecord]:
+    """The live session and its account; AuthenticationError (marking why, if ``mark``) if none."""
     if not token or len(token) > 128:
         raise AuthenticationError(SESSION_ENDED)
     record = session.scalars(
@@ -310,28 +314,57 @@ def _live(
     elif account_view(session, account).disabled:
         reason = "disabled"
     if reason is not None:
-        record.ended_at, record.end_reason = at, reason
+        if mark:
+            record.ended_at, record.end_reason = at, reason
         raise AuthenticationError(SESSION_ENDED)
     return record, account
+
+
+def _sweep(session: Session, account_id: uuid.UUID, policy: SessionPolicy, at: datetime) -> None:
+    """Record why the account's sessions that timed out have ended (they already count as ended)."""
+    live = (WebSessionRecord.account_id == account_id, WebSessionRecord.ended_at.is_(None))
+    session.execute(
+        update(WebSessionRecord)
+        .where(*live, WebSessionRecord.created_at <= at - policy.absolute)
+        .values(ended_at=at, end_reason="absolute-timeout")
+    )
+    session.execute(
+        update(WebSessionRecord)
+        .where(*live, WebSessionRecord.last_seen_at <= at - policy.idle)
+        .values(ended_at=at, end_reason="idle-timeout")
+    )
 
 
 def current_session(
     uow: UnitOfWork, token: str | None, *, policy: SessionPolicy, now: datetime | None = None
 ) -> SignedIn:
-    """The live session ``token`` names, kept alive; AuthenticationError if it has ended."""
+    """The live session ``token`` names; AuthenticationError if it has ended.
+
+    Read-only, so a page view never waits for a writer; when ``needs_touch`` is set, the
+    caller keeps the session alive with ``keep_alive`` (at most once a minute).
+    """
+    at = now_or(now)
+    with uow.reading():
+        record, account = _live(uow.session, token, policy, at, mark=False)
+        return SignedIn(
+            record.id,
+            Stage(record.stage),
+            account_view(uow.session, account),
+            record.created_at,
+            needs_touch=at - record.last_seen_at >= TOUCH_EVERY,
+        )
+
+
+def keep_alive(uow: UnitOfWork, signed_in: SignedIn, *, now: datetime | None = None) -> None:
+    """Record that the session was used now, so its idle timeout starts again."""
     at = now_or(now)
     with uow:
-        try:
-            record, account = _live(uow.session, token, policy, at)
-        except AuthenticationError:
-            uow.commit()  # an expired session is marked ended
-            raise
-        if at - record.last_seen_at >= TOUCH_EVERY:
-            record.last_seen_at = at
-        view = SignedIn(record.id, Stage(record.stage), account_view(uow.session, account),
-                        record.created_at)  # fmt: skip
+        uow.session.execute(
+            update(WebSessionRecord)
+            .where(WebSessionRecord.id == signed_in.session_id, WebSessionRecord.ended_at.is_(None))
+            .values(last_seen_at=at)
+        )
         uow.commit()
-    return view
 
 
 def _accept_code(account: AccountRecord, secret: str, code: str, at: datetime) -> bool:

@@ -16,7 +16,13 @@ from starlette.exceptions import HTTPException
 from infoshare.api.dependencies import DatabaseDep, SettingsDep
 from infoshare.errors import AuthenticationError
 from infoshare.services.access_log import Requester, anonymous, record_denial
-from infoshare.services.sessions import SessionPolicy, SignedIn, Stage, current_session
+from infoshare.services.sessions import (
+    SessionPolicy,
+    SignedIn,
+    Stage,
+    current_session,
+    keep_alive,
+)
 from infoshare.web.cookies import SESSION_COOKIE
 
 #: where each unfinished sign-in continues
@@ -46,6 +52,8 @@ def any_session(request: Request, database: DatabaseDep, policy: PolicyDep) -> S
         signed_in = current_session(database.unit_of_work(), token, policy=policy)
     except AuthenticationError:
         return None
+    if signed_in.needs_touch:
+        keep_alive(database.unit_of_work(), signed_in)
     request.state.signed_in = signed_in if signed_in.stage is Stage.SIGNED_IN else None
     return signed_in
 
