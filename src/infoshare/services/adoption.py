@@ -17,6 +17,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from infoshare.errors import (
     ConflictError,
@@ -247,6 +248,14 @@ def confirm_procedure(
                     recorded_at=moment,
                 )
             )
+            try:
+                uow.flush()
+            except IntegrityError as error:  # the same confirmation, recorded a moment ago
+                raise ConflictError(
+                    f"`{organisation}`'s confirmation of Procedure {procedure} was recorded by "
+                    "someone else at the same moment; look at the table and try again",
+                    field="procedure",
+                ) from error
             ledger.record(
                 session,
                 ledger.LedgerEvent(

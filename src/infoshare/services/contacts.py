@@ -15,8 +15,9 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
-from infoshare.errors import InputError, UnknownReferenceError
+from infoshare.errors import ConflictError, InputError, UnknownReferenceError
 from infoshare.services.access_log import Requester
 from infoshare.services.agreements import authorise
 from infoshare.services.clock import now_or
@@ -178,6 +179,14 @@ def set_contact_details(
             session.add(record)
         record.telephone, record.secure_email, record.hours = telephone, secure_email, hours
         record.updated_at = moment
+        try:
+            uow.flush()
+        except IntegrityError as error:  # first details for this person, set twice at once
+            raise ConflictError(
+                f"the contact details of `{address}` were set by someone else at the same "
+                "moment; look at the directory and try again",
+                field="email",
+            ) from error
         entry = ContactEntry(
             organisation=organisation.code,
             organisation_name=organisation.name,
