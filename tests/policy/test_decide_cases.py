@@ -53,3 +53,14 @@ def test_every_decision_code_is_met_by_some_case() -> None:
     unreachable = {ReasonCode.DECISION_FAILED}
     missing = {c.value for c in DECISION_CODES - unreachable} - seen
     assert not missing, f"add a case for {sorted(missing)}"
+
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "decisions.md"
+
+
+@pytest.mark.parametrize("code", sorted(DECISION_CODES), ids=str)
+def test_docs_name_every_decision_code_with_its_clause(code: ReasonCode) -> None:
+    text = DOC.read_text(encoding="utf-8")
+    rows = [line for line in text.splitlines() if f"`{code}`" in line]
+    assert rows, f"docs/decisions.md does not mention `{code}`"
+    assert any(CLAUSES[code] in row for row in rows), f"`{code}` is not shown with {CLAUSES[code]}"

@@ -31,6 +31,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from functools import lru_cache
 from typing import Final
 
 from infoshare.domain.consent import Consent, ConsentDecision, ConsentFacts, Exclusion
@@ -395,4 +396,13 @@ def _most_specific_first(reasons: Iterable[Reason]) -> tuple[Reason, ...]:
 
 
 def _listed(names: Iterable[str]) -> str:
+    if isinstance(names, frozenset):
+        return _listed_set(names)
+    return ", ".join(f"`{name}`" for name in sorted(names))
+
+
+@lru_cache(maxsize=4096)
+def _listed_set(names: frozenset[str]) -> str:
+    # Scopes repeat (every consent on one agreement's form lists the same categories), and
+    # the decision asks about many people: the text of a set is built once, not per check.
     return ", ".join(f"`{name}`" for name in sorted(names))
