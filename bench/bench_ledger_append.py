@@ -17,6 +17,8 @@
 - append_ratio_vs_insert: append_per_s / insert_per_s.
 - driver_insert_per_s and append_ratio_vs_driver_insert: the same rows through the sqlite3
   driver's own ``executemany``, no SQLAlchemy at all: the floor, for comparison.
+- db_inclusion_p50_ms, db_inclusion_p99_ms, db_consistency_p50_ms: proofs served from the
+  tables by ``services.ledger`` (what the CLI and REST API call), on the ledger just written.
 
 Best of ``--repeat`` runs each, interleaved.
 """
@@ -27,6 +29,7 @@ import argparse
 import json
 import os
 import platform
+import random
 import sqlite3
 import sys
 import tempfile
@@ -42,6 +45,8 @@ if str(SRC) not in sys.path:
     sys.path.insert(0, str(SRC))
 
 from infoshare.ledger.events import EventKind, Outcome  # noqa: E402
+from infoshare.ledger.keys import SigningKey  # noqa: E402
+from infoshare.services import ledger  # noqa: E402
 from infoshare.store import schema  # noqa: E402
 from infoshare.store.database import Database  # noqa: E402
 from infoshare.store.ledger_store import LedgerEvent  # noqa: E402
@@ -49,6 +54,7 @@ from infoshare.store.models import Base  # noqa: E402
 from infoshare.store.writer import GroupWriter  # noqa: E402
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
+KEY = SigningKey("bench.infoshare.example/leeds-2002", bytes(32))
 ORGANISATIONS = ["LTHT", "LMHST", "WLPCT", "NWLPCT", "NELPCT", "ELPCT", "SLPCT", "LCC", "EDL"]
 
 
@@ -165,6 +171,39 @@ def run_core_insert(
     return {"seconds": elapsed, "cpu_seconds": cpu, "per_s": len(rows) / elapsed}
 
 
+def run_db_proofs(url: str, samples: int) -> dict[str, float]:
+    """Inclusion and consistency proofs served from the tables (``services.ledger``), as the
+    CLI and the REST API serve them: a read transaction, O(log n) indexed reads."""
+    db = Database.open(url)
+    try:
+        half = ledger.checkpoint(db, KEY).size
+        writer = GroupWriter(db.sessions)
+        for item in events(999, 1000):
+            writer.submit_append(item)
+        writer.append(events(998, 1)[0])
+        size = ledger.checkpoint(db, KEY).size
+        rng = random.Random(6)
+        inclusion, consistency = [], []
+        for _ in range(samples):
+            sequence = rng.randrange(size)
+            began = time.perf_counter()
+            ledger.inclusion(db.unit_of_work(), sequence, size)
+            inclusion.append(time.perf_counter() - began)
+            began = time.perf_counter()
+            ledger.consistency(db.unit_of_work(), half, size)
+            consistency.append(time.perf_counter() - began)
+    finally:
+        db.dispose()
+    inclusion.sort()
+    consistency.sort()
+    return {
+        "db_proof_tree_size": size,
+        "db_inclusion_p50_ms": round(inclusion[len(inclusion) // 2] * 1e3, 3),
+        "db_inclusion_p99_ms": round(inclusion[int(len(inclusion) * 0.99)] * 1e3, 3),
+        "db_consistency_p50_ms": round(consistency[len(consistency) // 2] * 1e3, 3),
+    }
+
+
 def bench_append(writers: int, per_writer: int, window: int, repeat: int) -> dict[str, object]:
     best: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory(dir=Path(__file__).parent) as folder:
@@ -177,6 +216,8 @@ def bench_append(writers: int, per_writer: int, window: int, repeat: int) -> dic
             batch = max(1, round(group["mean_batch"]))
             plain = run_plain_insert(fresh_database(work, f"plain-{run}.db"), columns, rows, batch)
             core = run_core_insert(fresh_database(work, f"core-{run}.db"), columns, rows, batch)
+            if run == 0:
+                proofs = run_db_proofs(url, 500)
             blocking = run_group_commit(
                 fresh_database(work, f"blocking-{run}.db"), writers, per_writer // 4, 1
             )
@@ -190,7 +231,7 @@ def bench_append(writers: int, per_writer: int, window: int, repeat: int) -> dic
                 f"blocking {blocking['per_s']:,.0f}/s"
             )
     group, plain, core, blocking = best["group"], best["plain"], best["core"], best["blocking"]
-    return {
+    return proofs | {
         "append_writers": writers,
         "append_window": window,
         "append_entries": writers * per_writer,

@@ -45,7 +45,7 @@ from infoshare.ledger.checkpoint import parse_checkpoint_text, split_note
 from infoshare.ledger.events import EventKind, LedgerEntry, Outcome, decode_entry
 from infoshare.ledger.keys import SigningKey, VerifierKey
 from infoshare.ledger.proofs import ConsistencyProof, InclusionProof
-from infoshare.ledger.tree import consistency_proof, inclusion_proof, tree_root
+from infoshare.ledger.tree import HashStore, consistency_proof, inclusion_proof, tree_root
 from infoshare.ledger.verify import Problem, ProblemKind, Verification, verify_ledger
 from infoshare.policy.access import Permission, authorize
 from infoshare.services import group_commit
@@ -53,7 +53,13 @@ from infoshare.services.access_log import Requester
 from infoshare.services.clock import now_or
 from infoshare.services.keys import SIGNING_KEY_FILE, load_signing_key, published_key
 from infoshare.store.database import Database
-from infoshare.store.ledger_store import DatabaseHashStore, LedgerAppender, LedgerEvent, read_head
+from infoshare.store.ledger_store import (
+    DatabaseHashStore,
+    LedgerAppender,
+    LedgerEvent,
+    RecordingStore,
+    read_head,
+)
 from infoshare.store.models import (
     LedgerCheckpointRecord,
     LedgerEntryRecord,
@@ -260,6 +266,21 @@ def get_checkpoint(uow: UnitOfWork, size: int | None = None) -> CheckpointView:
 # --- proofs ----------------------------------------------------------------------------------
 
 
+def _prefetched(
+    session: Session, size: int, proof: Callable[[HashStore], object]
+) -> DatabaseHashStore:
+    """A store with every subtree ``proof`` will read already fetched, in two queries.
+
+    A proof's shape depends on the sizes alone, so running it once against a recording
+    store names every subtree it needs; the real run then reads them from memory.
+    """
+    recorder = RecordingStore(size)
+    proof(recorder)
+    store = DatabaseHashStore(session, size)
+    store.prefetch(recorder.wanted)
+    return store
+
+
 def inclusion(uow: UnitOfWork, sequence: int, size: int | None = None) -> InclusionProof:
     """The proof that entry ``sequence`` is in the checkpoint of ``size`` (default: newest)."""
     with uow.reading():
@@ -280,7 +301,9 @@ def inclusion(uow: UnitOfWork, sequence: int, size: int | None = None) -> Inclus
                 "`infoshare ledger verify`",
                 field="sequence",
             )
-        store = DatabaseHashStore(session, signed.size)
+        store = _prefetched(
+            session, signed.size, lambda s: inclusion_proof(s, sequence, signed.size)
+        )
         path = inclusion_proof(store, sequence, signed.size)
         return InclusionProof(sequence, signed.size, bytes(body), tuple(path))
 
@@ -297,7 +320,7 @@ def consistency(uow: UnitOfWork, size1: int, size2: int) -> ConsistencyProof:
         session = uow.session
         _checkpoint_of(session, size1)
         _checkpoint_of(session, size2)
-        store = DatabaseHashStore(session, size2)
+        store = _prefetched(session, size2, lambda s: consistency_proof(s, size1, size2))
         return ConsistencyProof(size1, size2, tuple(consistency_proof(store, size1, size2)))
 
 

@@ -21,11 +21,12 @@ from __future__ import annotations
 import functools
 import threading
 import weakref
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Final, cast
 
-from sqlalchemy import Engine, Table, select, update
+from sqlalchemy import Engine, Table, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -154,6 +155,39 @@ class DatabaseHashStore:
         self._cache[(level, index)] = value
         return value
 
+    def prefetch(self, wanted: Iterable[tuple[int, int]]) -> None:
+        """Read the subtrees ``wanted`` (``(level, index)`` pairs) in two queries, not one each.
+
+        A proof's shape depends only on the sizes, so the caller learns the pairs by running
+        the core's proof once against a ``RecordingStore`` (see ``services.ledger``).
+        """
+        stored = [
+            (lv, ix) for lv, ix in wanted if lv >= NODE_MIN_LEVEL and (lv, ix) not in self._cache
+        ]
+        low = [(lv, ix) for lv, ix in wanted if lv < NODE_MIN_LEVEL and (lv, ix) not in self._cache]
+        if stored:
+            rows = self._session.execute(
+                select(LedgerNodeRecord.level, LedgerNodeRecord.index, LedgerNodeRecord.hash).where(
+                    tuple_(LedgerNodeRecord.level, LedgerNodeRecord.index).in_(stored)
+                )
+            ).all()
+            for level, index, value in rows:
+                self._cache[(level, index)] = bytes(value)
+        if low:
+            sequences = sorted({s for lv, ix in low for s in range(ix << lv, (ix + 1) << lv)})
+            found = dict(
+                self._session.execute(
+                    select(LedgerEntryRecord.sequence, LedgerEntryRecord.leaf_hash).where(
+                        LedgerEntryRecord.sequence.in_(sequences)
+                    )
+                ).all()
+            )
+            for level, index in low:
+                start = index << level
+                leaves = [found.get(n) for n in range(start, start + (1 << level))]
+                if all(leaf is not None for leaf in leaves):
+                    self._cache[(level, index)] = root_of([bytes(leaf) for leaf in leaves if leaf])
+
     def leaves(self, start: int, end: int) -> list[bytes]:
         """The leaf hashes of entries ``[start, end)``."""
         rows = self._session.scalars(
@@ -167,6 +201,23 @@ class DatabaseHashStore:
                 "altered: run `infoshare ledger verify`"
             )
         return [bytes(row) for row in rows]
+
+
+class RecordingStore:
+    """A stand-in ``HashStore`` that notes which subtrees a proof asks for (answers zeros)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.wanted: list[tuple[int, int]] = []
+
+    def get(self, level: int, index: int) -> bytes:
+        if level < 0 or index < 0 or (index + 1) << level > self.size:
+            raise LedgerRangeError(
+                f"the subtree at level `{level}`, index `{index}` is not complete in a tree of "
+                f"size `{self.size}`; ask only for subtrees inside the tree"
+            )
+        self.wanted.append((level, index))
+        return bytes(32)
 
 
 @dataclass(frozen=True, slots=True)
