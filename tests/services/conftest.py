@@ -9,6 +9,7 @@ import pytest
 
 from infoshare.services.database import Database, open_database
 from infoshare.services.setup import initialise
+from tests.services.sharing_fixtures import sharing_db  # noqa: F401 - the sharing world
 from tests.support.databases import DatabaseTemplates
 
 NOW = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
