@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import delete, text, update
@@ -14,6 +15,7 @@ from infoshare.ledger.events import EventKind, decode_entry
 from infoshare.ledger.verify import ProblemKind
 from infoshare.services import group_commit, ledger
 from infoshare.services.database import Database
+from infoshare.services.keys import ensure_signing_key, load_signing_key
 from infoshare.services.organisations import record_adoption
 from infoshare.store.models import (
     LedgerCheckpointRecord,
@@ -195,3 +197,17 @@ def test_a_checkpoint_from_another_key_does_not_verify(db: Database) -> None:
     kind, _, line = _problem(db)
     assert kind is ProblemKind.CHECKPOINT_INVALID
     assert "not signed by the key `infoshare.test/ledger`" in line
+
+
+def test_a_long_running_process_checkpoints_as_the_ledger_grows(
+    db: Database, tmp_path: Path
+) -> None:
+    keys = tmp_path / "keys"
+    assert not ledger.start_checkpointing(db, keys, every=10)  # no key yet: nothing changes
+    ensure_signing_key(keys, "infoshare.local/leeds-2002")
+    assert ledger.start_checkpointing(db, keys, every=10)
+    _grow(db, 25)
+    sizes = [c.size for c in ledger.checkpoints(db.unit_of_work())]
+    assert sizes == [10, 20, 30]
+    verifier = load_signing_key(keys).verifier
+    assert ledger.verify(db.unit_of_work(), verifier).verification.checkpoints == 3

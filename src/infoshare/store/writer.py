@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import weakref
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -108,7 +109,8 @@ class GroupWriter:
         max_batch: int = MAX_BATCH,
         idle_seconds: float = 0.5,
     ) -> None:
-        self._sessions = sessions
+        # Weakly: a writer kept in a registry must not keep its database's engine alive.
+        self._sessions = weakref.ref(sessions)
         self._max_batch = max_batch
         self._idle = idle_seconds
         self._queue: deque[Ack[object]] = deque()
@@ -172,7 +174,16 @@ class GroupWriter:
             self._commit(batch)
 
     def _commit(self, batch: list[Ack[object]]) -> None:
-        session = self._sessions()
+        sessions = self._sessions()
+        if sessions is None:
+            gone = RuntimeError("the database this writer served was closed; nothing was written")
+            with self._settled:
+                for job in batch:
+                    job.error = gone
+                    job.work = job.event = None
+                self._settled.notify_all()
+            return
+        session = sessions()
         appender = LedgerAppender(session, buffered=True)
         session.info[APPENDER_KEY] = appender
         context = WriteContext(session, appender)
