@@ -817,10 +817,16 @@ def record_refusal(
 
 
 def _one_view(session: Session, record: ConsentRecord, at: datetime) -> ConsentView:
+    """One record's view; its status needs the person's other records (supersession), which
+    are read as facts, not as ORM objects."""
     person = session.get_one(ServiceUserRecord, record.service_user_id)
-    subject = _Subject.load(session, person)
-    stored = next(r for r in subject.consents if r.id == record.id)
-    return subject.view(stored, subject.facts(), at)
+    names = _Names.load(session)
+    newer = session.scalars(
+        select(ConsentRecord).where(ConsentRecord.supersedes_id == record.id)
+    ).all()
+    subject = _Subject(person, [record, *newer], [], names)
+    facts = load_facts(session, person.id, person.date_of_birth, names.code_of)
+    return subject.view(record, facts, at)
 
 
 def _stored(session: Session, consent_id: uuid.UUID) -> ConsentRecord:
