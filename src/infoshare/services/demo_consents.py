@@ -45,7 +45,9 @@ CATEGORIES: Final[tuple[str, ...]] = (
     "physical-health", "mental-health", "social-care-needs", "housing", "contact-details",
     "family-relationships", "education", "risk-assessment",
 )  # fmt: skip
-PARTIES: Final[tuple[str, ...]] = ("LTHT", "LMHST", "WLPCT", "NWLPCT", "NELPCT", "ELPCT", "SLPCT", "LCC", "EDL")
+PARTIES: Final[tuple[str, ...]] = (
+    "LTHT", "LMHST", "WLPCT", "NWLPCT", "NELPCT", "ELPCT", "SLPCT", "LCC", "EDL",
+)  # fmt: skip
 FORM_VERSION: Final = "Appendix 4 (October 2002)"
 LEAFLET: Final = "Sharing your information (2002)"
 
