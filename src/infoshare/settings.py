@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     sign_in_max_failures_per_address: Annotated[int, Field(ge=1)] = 20
     #: INFOSHARE_SIGN_IN_WINDOW_MINUTES: the window failed sign-ins are counted over
     sign_in_window_minutes: Annotated[int, Field(ge=1)] = 15
+    #: INFOSHARE_EMERGENCY_REVIEW_HOURS: a designated officer's review of an emergency
+    #: disclosure is overdue this long after it (Procedure A5)
+    emergency_review_hours: Annotated[int, Field(ge=1, le=24 * 365)] = 72
 
     @field_validator("database_url")
     @classmethod

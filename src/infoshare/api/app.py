@@ -87,6 +87,21 @@ TAGS = [
         "description": "The tamper-evident ledger of governance events (Principle 6, "
         "Procedure C4): its public key, signed checkpoints, inclusion and consistency proofs.",
     },
+    {
+        "name": "disclosures",
+        "description": "May I share? (Procedure A7) and sharing (Principles 4-11): the dry-run "
+        "decision, recorded disclosures, and what was disclosed to the calling party.",
+    },
+    {
+        "name": "referrals",
+        "description": "Sharing without consent (Principle 6, Procedure A5): referrals to a "
+        "designated officer, approval or refusal, and reviews of emergency disclosures.",
+    },
+    {
+        "name": "cds-hooks",
+        "description": "A CDS Hooks consent decision service (`patient-consent-consult`, HL7 "
+        "LEAP) answering from the same decision.",
+    },
     {"name": "health", "description": "Whether the service is ready to answer."},
 ]
 

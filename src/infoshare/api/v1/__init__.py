@@ -8,15 +8,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from infoshare.api import cds_hooks
 from infoshare.api.v1 import (
     adoption,
     agreements,
     consents,
     contacts,
+    decisions,
     fhir,
     fhir_audit,
     ledger,
     protocol,
+    referrals,
     service_users,
 )
 
@@ -32,3 +35,7 @@ router.include_router(adoption.router)
 router.include_router(contacts.router)
 router.include_router(ledger.router)
 router.include_router(fhir_audit.router)
+router.include_router(decisions.router)
+router.include_router(referrals.router)
+# CDS Hooks puts its services at `{base URL}/cds-services`; the base URL is /api/v1.
+router.include_router(cds_hooks.router)
