@@ -60,6 +60,10 @@ bench-ledger: install ## ledger: verify 1M entries, proofs at 10M; writes bench/
 bench-decide: install ## decide(): 100k decisions vs Cedar and casbin; writes bench/results/decide.json
 	$(BIN)/python bench/bench_decide.py
 
+.PHONY: bench-http
+bench-http: install ## POST /api/v1/disclosures over HTTP, 32 clients, SQLite; writes bench/results/http.json
+	$(BIN)/python bench/bench_http.py
+
 .PHONY: db-upgrade
 db-upgrade: install ## migrate INFOSHARE_DATABASE_URL (default ./infoshare.db) to the newest schema
 	$(BIN)/infoshare db upgrade

@@ -1,0 +1,281 @@
+"""End to end over HTTP: recorded disclosures per second through ``POST /api/v1/disclosures``.
+
+    .venv/bin/python bench/bench_http.py                  # what `make bench-http` runs
+    .venv/bin/python bench/bench_http.py --seconds 3      # quicker
+
+A SQLite database (durable: WAL, synchronous as infoshare configures it) is initialised with
+the leeds-2002 pack, the demo's agreements in force, trained staff, ``--people`` service users
+each with a consent for their care information to go from LTHT to LCC, and an API token of
+LCC. uvicorn serves the app (one process, as ``infoshare serve`` runs it) on loopback, with
+one extra route, ``GET /bench/noop``, that does nothing: the ceiling of the same server.
+
+Then ``--clients`` (32) concurrent clients (one asyncio loop, httpx) post disclosures for
+``--seconds`` each after a warm-up; each request is decided by ``decide()`` and recorded with
+its ledger entry in the group commit, so concurrent requests share commits. Then the same
+clients call the no-op route for as long.
+
+Prints and writes bench/results/http.json: ``disclosures_per_s``, ``p50_ms``, ``p99_ms``,
+``noop_per_s``, ``ratio_vs_noop``, the count of disclosures actually in the database
+afterwards, and the machine. Targets (issue 5): ≥ 800 disclosures/s, p99 < 50 ms,
+ratio ≥ 0.25. The client runs on the same two cores as the server, which costs both.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing
+import os
+import platform
+import socket
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+RESULTS = Path(__file__).parent / "results" / "http.json"
+NOW = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
+SOCIAL_WORKER = "cal.social@lcc.example"
+ITEMS = [
+    {"category": "identity", "content": "Name and address"},
+    {"category": "physical-health", "content": "Discharged after a hip fracture"},
+    {"category": "social-care-needs", "content": "Needs help dressing", "nature": "opinion"},
+]
+
+
+def nhs_numbers(count: int) -> list[str]:
+    found = []
+    stem = 400000000
+    while len(found) < count:
+        digits = str(stem)
+        total = sum(int(d) * w for d, w in zip(digits, range(10, 1, -1), strict=True))
+        check = 11 - total % 11
+        check = 0 if check == 11 else check
+        if check != 10:
+            found.append(digits + str(check))
+        stem += 1
+    return found
+
+
+def build(url: str, people: int) -> tuple[str, list[str]]:
+    """The database the server serves; the LCC token and the NHS numbers."""
+    from infoshare.services.access_log import CONSOLE
+    from infoshare.services.api_tokens import issue_api_token
+    from infoshare.services.consent import ConsentDraft, record_consent
+    from infoshare.services.database import open_database
+    from infoshare.services.demo_agreements import add_demo_agreements
+    from infoshare.services.service_users import register_service_user
+    from infoshare.services.setup import initialise
+    from infoshare.services.staff import create_staff
+
+    initialise(url, "leeds-2002", now=NOW)
+    db = open_database(url)
+    try:
+        for email, code, roles in (
+            (SOCIAL_WORKER, "LCC", ("practitioner",)),
+            ("pat.practitioner@ltht.example", "LTHT", ("practitioner",)),
+            ("lena.lead@lcc.example", "LCC", ("lead-member",)),
+        ):
+            create_staff(
+                db.unit_of_work(), organisation_code=code, name=email.split("@")[0],
+                email=email, job_title="Bench", roles=roles,
+                training_completed_on=date(2025, 6, 1), now=NOW,
+            )  # fmt: skip
+        add_demo_agreements(db, now=NOW)
+        numbers = nhs_numbers(people)
+        for index, number in enumerate(numbers):
+            register_service_user(
+                db.unit_of_work(), nhs_number=number, given_name="Bench",
+                family_name=f"Person {index}", date_of_birth=date(1950, 1, 1), now=NOW,
+            )  # fmt: skip
+            record_consent(
+                db.unit_of_work(),
+                ConsentDraft(
+                    nhs_number=number, decision="given", obtained_by="Pat",
+                    obtained_by_organisation="LTHT", obtained_at=NOW, method="verbal-recorded",
+                    explained_purposes=["care"],
+                    explained_data_categories=["identity", "physical-health", "social-care-needs"],
+                    explained_recipients=["LCC"], leaflet_given=True, purposes=["care"],
+                    data_categories=["identity", "physical-health", "social-care-needs"],
+                    recipients=["LCC"],
+                ),
+                now=NOW,
+            )  # fmt: skip
+        token = issue_api_token(
+            db.unit_of_work(), CONSOLE, organisation_code="LCC", name="bench",
+            permissions=("disclosures:make", "disclosures:read"),
+        ).token  # fmt: skip
+        return token, numbers
+    finally:
+        db.dispose()
+
+
+def serve(url: str, port: int, keys_dir: str) -> None:
+    """The server process: the app as `infoshare serve` builds it, plus the no-op route."""
+    import uvicorn
+
+    from infoshare.api.app import create_app
+    from infoshare.settings import Environment, load_settings
+
+    app = create_app(
+        load_settings(database_url=url, environment=Environment.TEST, keys_dir=Path(keys_dir))
+    )
+
+    @app.get("/bench/noop", include_in_schema=False)
+    async def noop() -> dict[str, bool]:
+        return {"ok": True}
+
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def wait_up(base: str) -> None:
+    async with httpx.AsyncClient(base_url=base) as client:
+        for _ in range(200):
+            try:
+                if (await client.get("/bench/noop")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.05)
+    raise SystemExit("the server did not start")
+
+
+async def load(
+    base: str, clients: int, seconds: float, make: Any, *, warmup: float = 1.0
+) -> tuple[int, list[float], dict[int, int]]:
+    """Run ``clients`` loops of ``make(client, n)`` for ``seconds`` after ``warmup``."""
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    done = 0
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+        start = time.perf_counter()
+        measure_from = start + warmup
+        stop = measure_from + seconds
+
+        async def worker(number: int) -> None:
+            nonlocal done
+            n = number
+            while True:
+                began = time.perf_counter()
+                if began >= stop:
+                    return
+                response = await make(client, n)
+                ended = time.perf_counter()
+                n += clients
+                if began >= measure_from:
+                    latencies.append(ended - began)
+                    statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+                    done += 1
+
+        await asyncio.gather(*(worker(i) for i in range(clients)))
+    return done, latencies, statuses
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else float("nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--people", type=int, default=200)
+    parser.add_argument("--no-write", action="store_true", help="print only")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="infoshare-bench-http-") as folder:
+        url = f"sqlite:///{folder}/bench.db"
+        os.environ["INFOSHARE_KEYS_DIR"] = f"{folder}/keys"
+        print(f"building the database ({args.people} people with consents) …", flush=True)
+        token, numbers = build(url, args.people)
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        server = multiprocessing.get_context("spawn").Process(
+            target=serve, args=(url, port, f"{folder}/keys"), daemon=True
+        )
+        server.start()
+        try:
+            asyncio.run(wait_up(base))
+            headers = {"Authorization": f"Bearer {token}"}
+
+            async def disclose(client: httpx.AsyncClient, n: int) -> httpx.Response:
+                body = {
+                    "requester": SOCIAL_WORKER,
+                    "provider": "LTHT",
+                    "recipient": "LCC",
+                    "nhs_number": numbers[n % len(numbers)],
+                    "purpose": "care",
+                    "items": ITEMS,
+                    "transfer_method": "email",
+                }
+                return await client.post("/api/v1/disclosures", json=body, headers=headers)
+
+            async def noop(client: httpx.AsyncClient, _n: int) -> httpx.Response:
+                return await client.get("/bench/noop")
+
+            print(f"{args.clients} clients POST /api/v1/disclosures for {args.seconds}s …")
+            count, latencies, statuses = asyncio.run(
+                load(base, args.clients, args.seconds, disclose)
+            )
+            print(f"{args.clients} clients GET /bench/noop for {args.seconds}s …")
+            noop_count, noop_latencies, _ = asyncio.run(
+                load(base, args.clients, args.seconds, noop)
+            )
+        finally:
+            server.terminate()
+            server.join(10)
+        from infoshare.services.database import open_database
+
+        db = open_database(url)
+        with db.unit_of_work().reading() as uow:
+            from sqlalchemy import func, select
+
+            from infoshare.store.models import DisclosureRecord
+
+            stored = uow.session.scalar(select(func.count(DisclosureRecord.id))) or 0
+        db.dispose()
+
+    ok = statuses.get(200, 0)
+    per_s = ok / args.seconds
+    noop_per_s = noop_count / args.seconds
+    results = {
+        "disclosures_per_s": round(per_s, 1),
+        "p50_ms": round(percentile(latencies, 0.50) * 1000, 2),
+        "p99_ms": round(percentile(latencies, 0.99) * 1000, 2),
+        "noop_per_s": round(noop_per_s, 1),
+        "noop_p99_ms": round(percentile(noop_latencies, 0.99) * 1000, 2),
+        "ratio_vs_noop": round(per_s / noop_per_s, 3) if noop_per_s else None,
+        "statuses": {str(k): v for k, v in sorted(statuses.items())},
+        "disclosures_stored": stored,
+        "clients": args.clients,
+        "seconds": args.seconds,
+        "targets": {"disclosures_per_s": 800, "p99_ms": 50, "ratio_vs_noop": 0.25},
+        "machine": {
+            "python": sys.version.split()[0],
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+        },
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    print(json.dumps(results, indent=2))
+    if not args.no_write:
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+        print(f"wrote {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()
