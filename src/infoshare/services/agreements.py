@@ -369,16 +369,6 @@ def export_agreement(uow: UnitOfWork, reference: str, version: int | None = None
         return dump_agreement(_agreement(_find(uow.session, reference, version)))
 
 
-def in_force_on(uow: UnitOfWork, today: date | None = None) -> list[AgreementSummary]:
-    """Agreements in force (active or review due) on ``today``: the decision engine's input."""
-    on = _today(today)
-    return [
-        s
-        for s in list_agreements(uow, today=on)
-        if s.status in IN_FORCE and s.start_date <= on and (s.end_date is None or on < s.end_date)
-    ]
-
-
 def agreements_in_force(uow: UnitOfWork) -> list[InformationSharingAgreement]:
     """Every version in force (active or review due), as the decision engine compiles them
     (``policy.compile.compile_policy``); it checks each one's dates against each request.
