@@ -114,3 +114,25 @@ def test_an_unknown_reference_exits_1(url: str) -> None:
     code, _, err = isa(url, "export", "LEEDS-ISA-1999-001")
     assert code == 1
     assert "`LEEDS-ISA-1999-001`" in err
+
+
+def test_show_review_expire_terminate(url: str, tmp_path: Path) -> None:
+    isa(url, "import", _file(tmp_path, unsigned(example_text(DISCHARGE))))
+    code, out, _ = isa(url, "show", REFERENCE, "--today", "2003-09-01")
+    assert code == 0
+    assert "ISA004 party-not-adopted (Procedure C1)" in out
+    assert "1 error(s), 0 warning(s); versions 1" in out
+
+    code, _, err = isa(
+        url, "review", REFERENCE, "--reviewed-on", "2003-09-01", "--next-review", "2004-08-31"
+    )
+    assert code == 1
+    assert "`proposed` cannot `record-review`" in err
+    code, _, err = isa(url, "expire", REFERENCE)
+    assert code == 1
+
+    code, out, _ = isa(url, "terminate", REFERENCE, "--reason", "Replaced by a city-wide agreement")
+    assert code == 0
+    assert "terminated" in out
+    code, out, _ = isa(url, "show", REFERENCE, "--format", "json")
+    assert '"status": "terminated"' in out

@@ -431,3 +431,95 @@ def amend_command(
     finally:
         database.dispose()
     typer.echo(f"amended {_summary_line(draft)}")
+
+
+@isa_app.command("show")
+@handles_errors
+def show_command(
+    reference: Annotated[str, typer.Argument(help="The agreement's reference.")],
+    version: VersionOption = None,
+    today: TodayOption = None,
+    output: Annotated[
+        OutputFormat, typer.Option("--format", help="How to print it.")
+    ] = OutputFormat.TEXT,
+    db: DatabaseOption = None,
+) -> None:
+    """A stored version: its parties, its lint findings as at today, and its history."""
+    on = _parse_date(today, "--today") if today else None
+    database = _database(db)
+    try:
+        detail = agreements.get_agreement(database.unit_of_work(), reference, version, today=on)
+    finally:
+        database.dispose()
+    if output is OutputFormat.JSON:
+        typer.echo(detail.model_dump_json(indent=2))
+        return
+    typer.echo(_summary_line(detail.summary))
+    for f in detail.findings:
+        typer.echo(f"  {f.severity} {f.rule_id} {f.rule} ({f.clause}) {f.field}: {f.message}")
+        typer.echo(f"      fix: {f.fix}")
+    for h in detail.history:
+        typer.echo(f"  {h.at:%Y-%m-%d %H:%M}  {h.action:<16} -> {h.to_status:<10} {h.note or ''}")
+    typer.echo(
+        f"as at {detail.as_at}: {detail.errors} error(s), {detail.warnings} warning(s); "
+        f"versions {', '.join(str(v) for v in detail.versions)}"
+    )
+
+
+@isa_app.command("review")
+@handles_errors
+def review_command(
+    reference: Annotated[str, typer.Argument(help="The agreement's reference.")],
+    reviewed_on: Annotated[str, typer.Option(help="When it was reviewed (YYYY-MM-DD).")],
+    next_review: Annotated[str, typer.Option(help="When it is next reviewed (YYYY-MM-DD).")],
+    db: DatabaseOption = None,
+) -> None:
+    """Record a review that changed nothing, and the next review date (Section 4.4)."""
+    database = _database(db)
+    try:
+        summary = agreements.record_review(
+            database.unit_of_work(),
+            reference,
+            reviewed_on=_parse_date(reviewed_on, "--reviewed-on"),
+            next_review=_parse_date(next_review, "--next-review"),
+            requester=CONSOLE,
+        )
+    finally:
+        database.dispose()
+    typer.echo(f"reviewed {_summary_line(summary)}")
+
+
+@isa_app.command("expire")
+@handles_errors
+def expire_command(
+    reference: Annotated[str, typer.Argument(help="The agreement's reference.")],
+    today: TodayOption = None,
+    db: DatabaseOption = None,
+) -> None:
+    """End the version in force once its end date has passed."""
+    on = _parse_date(today, "--today") if today else None
+    database = _database(db)
+    try:
+        summary = agreements.expire(database.unit_of_work(), reference, today=on, requester=CONSOLE)
+    finally:
+        database.dispose()
+    typer.echo(f"expired {_summary_line(summary)}")
+
+
+@isa_app.command("terminate")
+@handles_errors
+def terminate_command(
+    reference: Annotated[str, typer.Argument(help="The agreement's reference.")],
+    reason: Annotated[str, typer.Option(help="Why it ends early; kept in its history.")],
+    version: VersionOption = None,
+    db: DatabaseOption = None,
+) -> None:
+    """End a version early, or abandon one never in force."""
+    database = _database(db)
+    try:
+        summary = agreements.terminate(
+            database.unit_of_work(), reference, version, reason=reason, requester=CONSOLE
+        )
+    finally:
+        database.dispose()
+    typer.echo(f"terminated {_summary_line(summary)}")
