@@ -227,7 +227,7 @@ def main() -> None:
                 return await client.get("/bench/noop")
 
             print(f"{args.clients} clients POST /api/v1/disclosures for {args.seconds}s …")
-            count, latencies, statuses = asyncio.run(
+            _count, latencies, statuses = asyncio.run(
                 load(base, args.clients, args.seconds, disclose)
             )
             print(f"{args.clients} clients GET /bench/noop for {args.seconds}s …")

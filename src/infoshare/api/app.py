@@ -27,6 +27,7 @@ from infoshare.web import (
     consent_pages,
     pages,
     service_user_pages,
+    sharing_pages,
 )
 from infoshare.web.error_pages import error_page
 from infoshare.web.templates import STATIC_DIR
@@ -142,6 +143,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(service_user_pages.router)
     app.include_router(agreement_pages.router)
     app.include_router(consent_pages.router)
+    app.include_router(sharing_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     install_problem_handlers(app, error_page)
