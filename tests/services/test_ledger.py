@@ -211,3 +211,21 @@ def test_a_long_running_process_checkpoints_as_the_ledger_grows(
     assert sizes == [10, 20, 30]
     verifier = load_signing_key(keys).verifier
     assert ledger.verify(db.unit_of_work(), verifier).verification.checkpoints == 3
+
+
+def test_a_query_column_changed_behind_its_bytes_is_found_by_a_thorough_check(
+    db: Database,
+) -> None:
+    _grow(db, 5)
+    _sql(
+        db,
+        update(LedgerEntryRecord)
+        .where(LedgerEntryRecord.sequence == INITIAL + 2)
+        .values(subject="someone-else"),
+    )
+    assert ledger.verify(db.unit_of_work(), KEY.verifier).ok  # the hashed bytes are intact
+    report = ledger.verify(db.unit_of_work(), KEY.verifier, thorough=True)
+    assert report.problem is not None
+    assert report.problem.kind is ProblemKind.STORE_MISMATCH
+    assert report.problem.sequence == INITIAL + 2
+    assert "subject" in report.problem.detail

@@ -42,7 +42,17 @@ KeyOption = Annotated[
 
 @ledger_app.command("verify")
 @handles_errors
-def verify_command(db: DatabaseOption = None, key: KeyOption = None) -> None:
+def verify_command(
+    db: DatabaseOption = None,
+    key: KeyOption = None,
+    thorough: Annotated[
+        bool,
+        typer.Option(
+            "--thorough",
+            help="Also decode every entry and check the columns queries read (slower).",
+        ),
+    ] = False,
+) -> None:
     """Check the whole ledger: chain, Merkle root, checkpoints, and the governance records."""
     settings = settings_for(db)
     verifier = load_verifier_key(key) if key is not None else published_key(settings.keys_dir)
@@ -61,7 +71,9 @@ def verify_command(db: DatabaseOption = None, key: KeyOption = None) -> None:
             def advance(read: int, total: int) -> None:
                 progress.update(task, completed=read, total=total)
 
-            report = ledger.verify(database.unit_of_work(), verifier, progress=advance)
+            report = ledger.verify(
+                database.unit_of_work(), verifier, progress=advance, thorough=thorough
+            )
     finally:
         database.dispose()
     if report.problem is not None:

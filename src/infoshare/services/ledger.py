@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Final
@@ -430,12 +430,15 @@ def verify(
     key: VerifierKey,
     *,
     progress: Callable[[int, int], None] | None = None,
+    thorough: bool = False,
 ) -> LedgerReport:
     """Check the whole stored ledger with ``key``: what ``verify_ledger`` checks, and more.
 
     Beyond the core's chain, Merkle root and checkpoints: the head row agrees with the
     entries, the stored subtrees give the same root, and every entry that points at a
-    governance record finds it, with the digest it recorded.
+    governance record finds it, with the digest it recorded. ``thorough`` also decodes every
+    entry and checks that the columns queries read (kind, time, actor, subject, …) say what
+    its hashed bytes say: about ten times slower.
     """
     with uow.reading():
         session = uow.session
@@ -448,7 +451,11 @@ def verify(
         notes = session.scalars(
             select(LedgerCheckpointRecord.note).order_by(LedgerCheckpointRecord.size)
         ).all()
-        verification = verify_ledger(_stream(session, size, tick), notes, key)
+        verification = verify_ledger(
+            _stream(session, size, tick), notes, key, decode_entries=thorough
+        )
+        if verification.problem is None and thorough:
+            verification = replace(verification, problem=_check_columns(session, size))
         if verification.problem is not None:
             return LedgerReport(size, verification, 0, verification.problem)
         problem = _check_head(session, size, head_hash, verification)
@@ -456,6 +463,40 @@ def verify(
         if problem is None:
             checked, problem = _check_records(session, size)
         return LedgerReport(size, verification, checked, problem)
+
+
+_COPIED: Final = ("kind", "actor_staff", "actor_organisation", "subject", "purpose", "outcome")
+
+
+def _check_columns(session: Session, size: int) -> Problem | None:
+    """The first entry whose query columns disagree with its hashed bytes, as a problem."""
+    last = -1
+    while True:
+        rows = session.scalars(
+            select(LedgerEntryRecord)
+            .where(LedgerEntryRecord.sequence > last, LedgerEntryRecord.sequence < size)
+            .order_by(LedgerEntryRecord.sequence)
+            .limit(CHUNK)
+        ).all()
+        if not rows:
+            return None
+        for row in rows:
+            entry = decode_entry(bytes(row.body))
+            stated = entry.to_json()
+            wrong = [name for name in _COPIED if getattr(row, name) != stated[name]]
+            if row.record_digest != entry.record_digest:
+                wrong.append("record_digest")
+            if row.at != entry.time:
+                wrong.append("at")
+            if wrong:
+                return _problem(
+                    ProblemKind.STORE_MISMATCH,
+                    row.sequence,
+                    f"the column(s) {', '.join(wrong)} do not say what the entry's hashed bytes "
+                    "say; queries and exports read those columns: they were altered",
+                )
+        last = rows[-1].sequence
+        session.expunge_all()
 
 
 def _check_head(
