@@ -18,6 +18,7 @@ from infoshare import __version__
 from infoshare.api import health, v1
 from infoshare.api.problems import install_problem_handlers
 from infoshare.api.security_headers import SecurityHeadersMiddleware
+from infoshare.services import ledger
 from infoshare.services.database import open_database
 from infoshare.settings import Settings, load_settings
 from infoshare.web import (
@@ -114,6 +115,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """
     settings = settings if settings is not None else load_settings()
     database = open_database(settings.sqlalchemy_url)
+    # Principle 6: sign a ledger checkpoint every N entries while serving (if a key exists)
+    ledger.start_checkpointing(database, settings.keys_dir, settings.ledger_checkpoint_every)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
