@@ -324,6 +324,18 @@ def run_infoshare(
     return [decide(r, policy, f) for r, f in zip(requests, facts, strict=True)]
 
 
+def call_ns() -> float:
+    """Nanoseconds per empty Python call now: how busy the shared machine is."""
+
+    def nothing(a: int, b: int) -> int:
+        return a + b
+
+    started = time.process_time()
+    for _ in range(1_000_000):
+        nothing(1, 2)
+    return (time.process_time() - started) * 1000
+
+
 def best_of(repeat: int, run: Callable[[], object]) -> float:
     best = float("inf")
     for _ in range(repeat):
@@ -629,6 +641,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     rng = random.Random(args.seed)
+    calibration = call_ns()
 
     pack = reference_pack(args.categories)
     isas = agreements(pack, args.agreements, rng)
@@ -743,6 +756,7 @@ def main(argv: list[str] | None = None) -> int:
         "outcomes": dict(sorted(mix.items())),
         "requests": len(requests),
         "compile_ms": round(compile_s * 1000, 1),
+        "python_call_ns": round(calibration, 1),
         "disagreements": disagreements,
         "machine": {
             "python": platform.python_version(),
