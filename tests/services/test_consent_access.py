@@ -10,9 +10,14 @@ from infoshare.errors import NotFoundError, PermissionDeniedError
 from infoshare.policy.access import Actor
 from infoshare.services.access_log import Outcome, Requester, RequesterKind, recent_entries
 from infoshare.services.capacity import record_capacity_assessment
-from infoshare.services.consent import consent_history, get_consent, record_consent
+from infoshare.services.consent import (
+    consent_history,
+    get_consent,
+    record_consent,
+    withdraw_consent,
+)
 from infoshare.services.database import Database, open_database
-from tests.services.consent_builders import ADULT, capacity_draft, consent_draft
+from tests.services.consent_builders import ADULT, capacity_draft, consent_draft, withdrawal_draft
 from tests.support.accounts_world import NOW, TEMPLATE, build_world
 from tests.support.databases import DatabaseTemplates, row_counts
 
@@ -89,3 +94,17 @@ def test_another_partys_person_is_not_found_and_the_attempt_logged(db: Database)
     denied = recent_entries(db.unit_of_work(), outcome=Outcome.DENIED)
     assert len(denied) == 2
     assert {d.actor_organisation for d in denied} == {"LCC"}
+
+
+def test_another_party_cannot_withdraw_or_even_see_a_consent(db: Database, world: str) -> None:
+    view = record_consent(db.unit_of_work(), consent_draft(), requester=LTHT, now=NOW)
+    lcc_withdrawal = withdrawal_draft(recorded_by_organisation="LCC")
+    before = row_counts(world)
+    with pytest.raises(NotFoundError):
+        withdraw_consent(db.unit_of_work(), view.id, lcc_withdrawal, requester=LCC, now=NOW)
+    after = row_counts(world)
+    assert after.pop("access_log") == before.pop("access_log") + 1
+    assert after == before
+    withdrawn = withdraw_consent(db.unit_of_work(), view.id, withdrawal_draft(), requester=LTHT,
+                                 now=NOW)  # fmt: skip
+    assert withdrawn.status == "withdrawn"

@@ -856,6 +856,10 @@ def withdraw_consent(
     with uow:
         session = uow.session
         record = _stored(session, consent_id)
+        # Withdrawing can only narrow sharing, but the answer shows the record: the requester
+        # must be able to read the person's consent records, checked before anything else is
+        # said about this one.
+        check_reading(uow, requester, record.service_user_id, why="withdrew a consent", at=moment)
         catalogue = Catalogue.load(session)
         withdrawal = _withdrawal_record(draft, catalogue, moment)
         person = session.get_one(ServiceUserRecord, record.service_user_id)
