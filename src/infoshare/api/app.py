@@ -22,6 +22,7 @@ from infoshare.services import ledger
 from infoshare.services.database import open_database
 from infoshare.settings import Settings, load_settings
 from infoshare.web import (
+    access_log_pages,
     account_pages,
     agreement_pages,
     api_token_pages,
@@ -142,6 +143,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(v1.router)
     app.include_router(pages.router)
     app.include_router(account_pages.router)
+    app.include_router(access_log_pages.router)
     app.include_router(api_token_pages.router)
     app.include_router(service_user_pages.router)
     app.include_router(agreement_pages.router)
