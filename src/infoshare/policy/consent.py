@@ -230,7 +230,7 @@ def _check_category(
         else:
             failures.append(problem)
     if blockers:
-        return CategoryCoverage(category, (), _most_specific_first(blockers))
+        return CategoryCoverage(category, (), most_specific_first(blockers))
     if covering:
         covered_by = tuple(sorted(covering))
         found = reason(
@@ -240,14 +240,17 @@ def _check_category(
         )
         return CategoryCoverage(category, covered_by, (found,))
     if not failures:
-        failures.append(
-            reason(
-                ReasonCode.NO_CONSENT,
-                f"no consent to share `{category}` is recorded; seek consent (Procedure A1) "
-                "or consider whether Procedure A5 allows sharing without it",
-            )
-        )
-    return CategoryCoverage(category, (), _most_specific_first(failures))
+        failures.append(no_consent(category))
+    return CategoryCoverage(category, (), most_specific_first(failures))
+
+
+def no_consent(category: str) -> Reason:
+    """The reason when no consent about ``category`` is on record at all."""
+    return reason(
+        ReasonCode.NO_CONSENT,
+        f"no consent to share `{category}` is recorded; seek consent (Procedure A1) "
+        "or consider whether Procedure A5 allows sharing without it",
+    )
 
 
 def _problem(
@@ -259,7 +262,7 @@ def _problem(
 ) -> Reason | None:
     """The first reason ``consent`` does not decide about ``category`` now, or None."""
     return (
-        _scope_problem(consent, query, category)
+        scope_problem(consent, query.recipient, query.purpose, query.isa, category)
         or _lifecycle_problem(consent, replaced, query.at)
         or _informed_problem(consent, query, category)
         or decision_maker_problem(
@@ -270,26 +273,35 @@ def _problem(
 
 def _recipient_in(names: frozenset[str], query: ConsentQuery) -> bool:
     """Whether ``names`` (codes or agreement references) include the query's recipient."""
-    if query.recipient in names:
+    return _names_recipient(names, query.recipient, query.isa)
+
+
+def _names_recipient(names: frozenset[str], recipient: str, isa: IsaContext | None) -> bool:
+    if recipient in names:
         return True
-    isa = query.isa
-    return isa is not None and isa.reference in names and query.recipient in isa.parties
+    return isa is not None and isa.reference in names and recipient in isa.parties
 
 
-def _scope_problem(consent: Consent, query: ConsentQuery, category: str) -> Reason | None:
+def scope_problem(
+    consent: Consent, recipient: str, purpose: str, isa: IsaContext | None, category: str
+) -> Reason | None:
+    """Why ``consent``'s scope does not name the purpose, recipient or category, or None.
+
+    The first test of Procedure A4, on its own so the consent index can give the same reason.
+    """
     scope = consent.scope
-    if query.purpose not in scope.purposes:
+    if purpose not in scope.purposes:
         return reason(
             ReasonCode.PURPOSE_OUT_OF_SCOPE,
-            f"consent is for {_listed(scope.purposes)}, not `{query.purpose}`",
+            f"consent is for {_listed(scope.purposes)}, not `{purpose}`",
             consent.id,
         )
-    if not _recipient_in(scope.recipients | scope.recipient_isas, query):
-        under = "" if query.isa is None else f" under agreement `{query.isa.reference}`"
+    named = scope.recipients | scope.recipient_isas if scope.recipient_isas else scope.recipients
+    if not _names_recipient(named, recipient, isa):
+        under = "" if isa is None else f" under agreement `{isa.reference}`"
         return reason(
             ReasonCode.RECIPIENT_OUT_OF_SCOPE,
-            f"consent names {_listed(scope.recipients | scope.recipient_isas)}, "
-            f"not `{query.recipient}`{under}",
+            f"consent names {_listed(named)}, not `{recipient}`{under}",
             consent.id,
         )
     if category not in scope.data_categories:
@@ -388,7 +400,8 @@ def _refused(consent: Consent, query: ConsentQuery, category: str) -> Reason:
     )
 
 
-def _most_specific_first(reasons: Iterable[Reason]) -> tuple[Reason, ...]:
+def most_specific_first(reasons: Iterable[Reason]) -> tuple[Reason, ...]:
+    """``reasons`` without repeats, the most specific first: the order check_consent gives."""
     unique = dict.fromkeys(reasons)
     return tuple(
         sorted(unique, key=lambda r: (-_SPECIFICITY.get(r.code, 0), r.code, r.refs, r.message))

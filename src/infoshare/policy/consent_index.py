@@ -23,7 +23,16 @@ from datetime import datetime
 
 from infoshare.domain.consent import Consent, ConsentDecision, ConsentFacts, DecidedBy
 from infoshare.policy.capacity import AGE_PRESUMED_CAPABLE, age_on
-from infoshare.policy.consent import ConsentCoverage, ConsentQuery, IsaContext, check_consent
+from infoshare.policy.consent import (
+    ConsentCoverage,
+    ConsentQuery,
+    IsaContext,
+    check_consent,
+    most_specific_first,
+    no_consent,
+    scope_problem,
+)
+from infoshare.policy.reasons import Reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,9 +99,46 @@ class ConsentIndex:
         covering.sort()
         return tuple(covering)
 
+    def out_of_scope(
+        self,
+        recipient: str,
+        isa: IsaContext | None,
+        purpose: str,
+        category: str,
+        at: datetime,
+    ) -> tuple[Reason, ...] | None:
+        """Why ``category`` is not covered, when no consent even names the sharing; else None.
+
+        The reasons are check_consent's own for that case: each consent's scope problem, most
+        specific first (a refusal out of scope says nothing), or "no consent" when there is
+        none. None means "ask check_consent": some record is in scope or an exclusion applies.
+        """
+        failures: list[Reason] = []
+        for entry in self.entries:
+            consent = entry.consent
+            if consent.exclusions and _live(entry, at):
+                for exclusion in consent.exclusions:
+                    if exclusion.matches(recipient, purpose, category):
+                        return None
+            problem = scope_problem(consent, recipient, purpose, isa, category)
+            if problem is None:
+                return None
+            if not entry.refused:
+                failures.append(problem)
+        if not failures:
+            return (no_consent(category),)
+        if len(failures) == 1:
+            return (failures[0],)
+        return most_specific_first(failures)
+
     def check(self, query: ConsentQuery) -> ConsentCoverage:
         """The full answer of Procedure A4, with every reason."""
         return check_consent(self.facts, query)
+
+
+def _live(entry: _Entry, at: datetime) -> bool:
+    """Whether the record has started and is not replaced at ``at``: its exclusions apply."""
+    return at >= entry.consent.starts_at and (entry.replaced_at is None or entry.replaced_at > at)
 
 
 def _names(names: frozenset[str], recipient: str, isa: IsaContext | None) -> bool:

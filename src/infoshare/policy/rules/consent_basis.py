@@ -37,14 +37,21 @@ def consent_findings(
 ) -> ConsentFindings:
     index = facts.consent_index
     isa = agreement.consent_context
+    recipient, purpose, at = request.recipient, request.purpose, request.at
     covered: dict[str, tuple[str, ...]] = {}
+    not_covered: dict[str, tuple[Reason, ...]] = {}
     unsettled: list[str] = []
     for category in categories:
-        ids = index.covering(request.recipient, isa, request.purpose, category, request.at)
-        if ids is None:
+        ids = index.covering(recipient, isa, purpose, category, at)
+        if ids is not None:
+            covered[category] = ids
+            continue
+        # the commonest miss, no consent naming this sharing at all, has its reasons at once
+        why = index.out_of_scope(recipient, isa, purpose, category, at)
+        if why is None:
             unsettled.append(category)
         else:
-            covered[category] = ids
+            not_covered[category] = why
     covers: dict[str, Reason] = {}
     if covered:
         # one reason for every category the quick path found covered
@@ -56,12 +63,13 @@ def consent_findings(
         )
         covers = dict.fromkeys(covered, found)
     if not unsettled:
-        return ConsentFindings(covered, {}, {}, covers)
+        return ConsentFindings(covered, {}, not_covered, covers)
     # each category is checked on its own, so asking only about the rest changes no answer
     checked = _checked(request, isa, facts, tuple(unsettled))
     covered.update(checked.covered)
     covers.update(checked.covers)
-    return ConsentFindings(covered, checked.refused, checked.not_covered, covers)
+    not_covered.update(checked.not_covered)
+    return ConsentFindings(covered, checked.refused, not_covered, covers)
 
 
 def _checked(
