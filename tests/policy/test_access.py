@@ -14,6 +14,7 @@ from infoshare.policy.access import (
     Actor,
     Permission,
     Role,
+    access_log_scope,
     authorize,
     permissions_of,
     roles_need_second_factor,
@@ -122,3 +123,10 @@ def test_tokens_are_bound_to_their_party(
         assert permission in TOKEN_PERMISSIONS
         if permission in PARTY_SCOPED:
             assert other == own
+
+
+def test_the_steering_group_audits_everyone_others_their_own_organisation() -> None:
+    assert access_log_scope(Actor("NWLPCT", frozenset({"steering-group"}))) is None
+    assert access_log_scope(Actor("LTHT", frozenset({"designated-officer"}))) == "LTHT"
+    token = Actor("LTHT", frozenset({"steering-group"}), token_permissions=frozenset())
+    assert access_log_scope(token) == "LTHT"

@@ -33,6 +33,7 @@ ROLES = [
     ANONYMOUS,
 ]
 READERS = {"practitioner", "designated-officer", "data-protection-officer"}
+AUDITORS = {"designated-officer", "steering-group", "administrator", "data-protection-officer"}
 OWN = SERVICE_USERS[0][0]  # held by LTHT only
 OTHER = SERVICE_USERS[3][0]  # held by WYP only
 
@@ -51,6 +52,7 @@ MATRIX: list[tuple[str, dict[str, int]]] = [
     ("/service-users/{own}", _expected(200, 403)),
     ("/service-users/{other}", _expected(404, 403)),
     ("/account/api-tokens", {r: 403 for r in ROLES} | {"administrator": 200, ANONYMOUS: 401}),
+    ("/access-log", {r: 403 for r in ROLES} | {r: 200 for r in AUDITORS} | {ANONYMOUS: 401}),
 ]
 
 

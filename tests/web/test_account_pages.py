@@ -347,3 +347,29 @@ def test_a_token_with_no_permission_or_a_bad_one_is_refused_on_the_page(
         assert answer.status_code == 422
         assert "There is a problem" in answer.text
     assert row_counts(world_url)["api_tokens"] == before["api_tokens"]
+
+
+def test_the_access_log_shows_who_read_whom_within_the_auditors_scope(
+    client: TestClient, world_url: str
+) -> None:
+    sign_in(client, "practitioner")
+    listing = client.get("/service-users")
+    link = listing.text.split('href="/service-users/', 1)[1].split('"', 1)[0]
+    client.get(f"/service-users/{link}")
+    client.cookies.clear()
+    with https_client(world_url) as police:
+        sign_in(police, "wyp-practitioner")
+        police.get("/service-users")
+    sign_in(client, "designated-officer")
+    page = client.get("/access-log")
+    assert page.status_code == 200
+    assert problems(page.text) == []
+    assert "entries of LTHT’s staff and systems" in page.text
+    assert "opened the service user&#39;s page" in page.text
+    assert link[:8] in page.text
+    assert PEOPLE["wyp-practitioner"].email not in page.text
+    client.cookies.clear()
+    sign_in(client, "steering-group")
+    everyone = client.get("/access-log")
+    assert PEOPLE["wyp-practitioner"].email in everyone.text
+    assert PEOPLE["practitioner"].email in everyone.text

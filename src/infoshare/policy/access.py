@@ -250,6 +250,17 @@ def roles_need_second_factor(roles: Iterable[str]) -> bool:
     return any(role in SECOND_FACTOR_ROLES for role in roles)
 
 
+def access_log_scope(actor: Actor) -> str | None:
+    """Whose entries of the access log ``actor`` may read: an organisation code, or None for all.
+
+    The steering group audits the whole protocol (section 4.4); everyone else with
+    ``access-log:read`` audits their own organisation's staff and systems.
+    """
+    if actor.token_permissions is None and Role.STEERING_GROUP.value in actor.roles:
+        return None
+    return actor.organisation_code
+
+
 def authorize(
     actor: Actor | None, permission: Permission, resource_owner_org: str | None = None
 ) -> AccessDecision:

@@ -27,6 +27,8 @@ from infoshare.policy.access import (
     AccessReasonCode,
     Actor,
     Permission,
+    access_log_scope,
+    authorize,
 )
 from infoshare.services.clock import now_or
 from infoshare.store.models import AccessLogRecord
@@ -174,6 +176,44 @@ def refuse(
     return PermissionDeniedError(f"{decision.message} ({decision.clause})")
 
 
+def audit_entries(
+    uow: UnitOfWork, requester: Requester, *, limit: int = 100, now: datetime | None = None
+) -> tuple[str | None, list[AccessLogEntry]]:
+    """The newest entries the requester may audit, and whose they are (None: everyone's).
+
+    Needs ``access-log:read``; the refusal is logged like any other.
+    """
+    at = now_or(now)
+    decision = authorize(requester.actor, Permission.ACCESS_LOG_READ)
+    if not decision.allowed or requester.actor is None:
+        with uow:
+            error = refuse(uow.session, requester, decision, what="access log", at=at)
+            uow.commit()
+        raise error
+    scope = access_log_scope(requester.actor)
+    query = select(AccessLogRecord).order_by(AccessLogRecord.at.desc()).limit(limit)
+    if scope is not None:
+        query = query.where(AccessLogRecord.actor_organisation == scope)
+    with uow.reading():
+        return scope, [_entry(r) for r in uow.session.scalars(query)]
+
+
+def _entry(r: AccessLogRecord) -> AccessLogEntry:
+    return AccessLogEntry(
+        at=r.at,
+        actor_kind=r.actor_kind,
+        actor=r.actor,
+        actor_organisation=r.actor_organisation,
+        outcome=r.outcome,
+        action=r.action,
+        service_user_id=r.service_user_id,
+        what=r.what,
+        why=r.why,
+        clause=r.clause,
+        client_address=r.client_address,
+    )
+
+
 def recent_entries(
     uow: UnitOfWork,
     *,
@@ -188,22 +228,7 @@ def recent_entries(
     if outcome is not None:
         query = query.where(AccessLogRecord.outcome == outcome.value)
     with uow.reading():
-        return [
-            AccessLogEntry(
-                at=r.at,
-                actor_kind=r.actor_kind,
-                actor=r.actor,
-                actor_organisation=r.actor_organisation,
-                outcome=r.outcome,
-                action=r.action,
-                service_user_id=r.service_user_id,
-                what=r.what,
-                why=r.why,
-                clause=r.clause,
-                client_address=r.client_address,
-            )
-            for r in uow.session.scalars(query)
-        ]
+        return [_entry(r) for r in uow.session.scalars(query)]
 
 
 __all__ = [
@@ -215,6 +240,7 @@ __all__ = [
     "RequesterKind",
     "add_entry",
     "anonymous",
+    "audit_entries",
     "recent_entries",
     "record_denial",
     "refuse",
