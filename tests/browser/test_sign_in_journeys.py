@@ -88,6 +88,11 @@ def test_a_designated_officer_signs_in_with_a_second_factor(
     assert page.url == f"{live_server}/service-users"
     nav = page.get_by_role("navigation", name="Main")
     assert nav.get_by_role("link", name="Service users").count() == 1
+    nav.get_by_role("link", name="Access log").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Access log"
+    # the officer's own listing a moment ago is already in it
+    assert page.get_by_role("row").count() >= 4
+    screenshot(page, "10-access-log")
 
 
 def test_a_lead_member_sees_no_service_users_link_and_is_refused_the_page(
