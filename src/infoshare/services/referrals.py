@@ -31,7 +31,8 @@ from infoshare.policy.compile import DESIGNATED_OFFICER
 from infoshare.policy.decision import Approval
 from infoshare.policy.decision_document import decision_as_json
 from infoshare.services import group_commit, ledger
-from infoshare.services.access_log import Requester, RequesterKind, refuse
+from infoshare.services.access_log import Outcome as AccessOutcome
+from infoshare.services.access_log import Requester, RequesterKind, add_entry, refuse
 from infoshare.services.clock import now_or
 from infoshare.services.contacts import ContactEntry, designated_officers
 from infoshare.services.disclosures import (
@@ -153,17 +154,40 @@ def list_referrals(
         return [_view(r, n) for r, n in session.execute(query).all()]
 
 
-def get_referral(uow: UnitOfWork, requester: Requester, referral_id: uuid.UUID) -> ReferralView:
-    """One referral, to staff of its provider or its requester; 404 for anyone else."""
-    with uow.reading():
-        record = uow.session.get(ReferralRecord, referral_id)
+def get_referral(
+    uow: UnitOfWork, requester: Requester, referral_id: uuid.UUID, *, now: datetime | None = None
+) -> ReferralView:
+    """One referral, to staff of its provider or to the person who made it; 404 for anyone
+    else. The read is logged (it names the person, Procedure B1)."""
+    at = now_or(now)
+    with uow:
+        session = uow.session
+        record = session.get(ReferralRecord, referral_id)
         party = requester.organisation_code
         if record is None or (
             party != record.provider and requester.name.lower() != record.requester
         ):
+            decision = authorize(requester.actor, Permission.DISCLOSURES_READ, None)
+            error = refuse(session, requester, decision, what="referral", at=at)
+            uow.commit()
+            if isinstance(error, NotFoundError):
+                raise error
             raise NotFoundError("there is no referral here that you may see; check the link")
-        person = uow.session.get(ServiceUserRecord, record.service_user_id)
-        return _view(record, person.nhs_number if person else "")
+        person = session.get(ServiceUserRecord, record.service_user_id)
+        add_entry(
+            session,
+            requester,
+            outcome=AccessOutcome.READ,
+            action="referrals:read",
+            what=f"referral `{record.id}`",
+            why="referral read",
+            clause="Procedure A5",
+            at=at,
+            service_user_id=record.service_user_id,
+        )
+        view = _view(record, person.nhs_number if person else "")
+        uow.commit()
+        return view
 
 
 def _check_officer(
