@@ -99,41 +99,110 @@ class ConsentIndex:
         covering.sort()
         return tuple(covering)
 
-    def out_of_scope(
+    def answers(
         self,
         recipient: str,
         isa: IsaContext | None,
         purpose: str,
-        category: str,
+        categories: tuple[str, ...],
         at: datetime,
-    ) -> tuple[Reason, ...] | None:
-        """Why ``category`` is not covered, when no consent even names the sharing; else None.
+    ) -> QuickAnswers:
+        """What the index can answer itself about ``categories``, and what it cannot.
 
-        The reasons are check_consent's own for that case: each consent's scope problem, most
-        specific first (a refusal out of scope says nothing), or "no consent" when there is
-        none. None means "ask check_consent": some record is in scope or an exclusion applies.
+        A category is covered as ``covering`` says; it is not covered, with check_consent's
+        own reasons, when no consent even names the sharing (each consent's scope problem,
+        most specific first; a refusal out of scope says nothing; "no consent" when there
+        is none). Anything else (a record in scope that does not plainly cover it, an
+        exclusion) is left for check_consent.
         """
-        failures: list[Reason] = []
-        for entry in self.entries:
-            consent = entry.consent
-            if consent.exclusions and _live(entry, at):
-                for exclusion in consent.exclusions:
-                    if exclusion.matches(recipient, purpose, category):
-                        return None
-            problem = scope_problem(consent, recipient, purpose, isa, category)
-            if problem is None:
-                return None
-            if not entry.refused:
-                failures.append(problem)
-        if not failures:
-            return (no_consent(category),)
-        if len(failures) == 1:
-            return (failures[0],)
-        return most_specific_first(failures)
+        # what does not depend on the category is worked out once per request
+        views = [
+            (
+                entry,
+                bool(entry.consent.exclusions) and _live(entry, at),
+                purpose in entry.consent.scope.purposes
+                and _names(entry.recipients, recipient, isa),
+                _in_force(entry, at) and _told(entry, recipient, isa, purpose),
+            )
+            for entry in self.entries
+        ]
+        covered: dict[str, tuple[str, ...]] = {}
+        not_covered: dict[str, tuple[Reason, ...]] = {}
+        unsettled: list[str] = []
+        for category in categories:
+            ids: list[str] = []
+            out: list[Consent] = []
+            in_scope = unsettle = False
+            for entry, excluding, named, usable in views:
+                consent = entry.consent
+                if excluding and any(
+                    x.matches(recipient, purpose, category) for x in consent.exclusions
+                ):
+                    unsettle = True
+                    break
+                if not named or category not in consent.scope.data_categories:
+                    if not entry.refused:
+                        out.append(consent)
+                    continue
+                in_scope = True
+                if not usable or category not in consent.explanation.data_categories:
+                    continue
+                if not entry.settled or entry.refused:
+                    unsettle = True
+                    break
+                ids.append(consent.id)
+            if unsettle:
+                unsettled.append(category)
+            elif ids:
+                ids.sort()
+                covered[category] = tuple(ids)
+            elif in_scope:
+                unsettled.append(category)
+            else:
+                not_covered[category] = _out_of_scope(out, recipient, isa, purpose, category)
+        return QuickAnswers(covered, not_covered, tuple(unsettled))
 
     def check(self, query: ConsentQuery) -> ConsentCoverage:
         """The full answer of Procedure A4, with every reason."""
         return check_consent(self.facts, query)
+
+
+@dataclass(frozen=True, slots=True)
+class QuickAnswers:
+    """What ``ConsentIndex.answers`` settled, and what is left for check_consent."""
+
+    #: category -> the ids of the consents covering it, sorted
+    covered: dict[str, tuple[str, ...]]
+    #: category -> why not, where no consent names the sharing
+    not_covered: dict[str, tuple[Reason, ...]]
+    #: the categories check_consent must answer
+    unsettled: tuple[str, ...]
+
+
+def _out_of_scope(
+    consents: list[Consent], recipient: str, isa: IsaContext | None, purpose: str, category: str
+) -> tuple[Reason, ...]:
+    if not consents:
+        return (no_consent(category),)
+    failures = [scope_problem(c, recipient, purpose, isa, category) for c in consents]
+    found = [f for f in failures if f is not None]
+    if len(found) == 1:
+        return (found[0],)
+    return most_specific_first(found)
+
+
+def _in_force(entry: _Entry, at: datetime) -> bool:
+    consent = entry.consent
+    return (
+        _live(entry, at)
+        and (consent.withdrawal is None or consent.withdrawal.at > at)
+        and (consent.valid_until is None or consent.valid_until > at)
+    )
+
+
+def _told(entry: _Entry, recipient: str, isa: IsaContext | None, purpose: str) -> bool:
+    told = entry.consent.explanation
+    return purpose in told.purposes and _names(told.recipients, recipient, isa)
 
 
 def _live(entry: _Entry, at: datetime) -> bool:

@@ -348,10 +348,9 @@ def _identifiable(
             )
         )
         conditions.append(_referral(request, policy))
-    shared = tuple(
-        c for c in categories if c in via_consent or c in via_emergency or c in via_statute
-    )
-    referred = tuple(c for c in categories if c in pending)
+    going = {*via_consent, *via_emergency, *via_statute}
+    shared = tuple([c for c in categories if c in going])
+    referred = tuple([c for c in categories if c in pending]) if pending else ()
     if not shared and not referred:
         return _nothing_left(asked, reasons, withheld, reference)
     basis = _basis(request, policy, consent_ids, via_consent, via_emergency, via_statute, pending)
@@ -502,18 +501,20 @@ def _referral(request: DisclosureRequest, policy: Policy) -> Condition:
     )
 
 
+#: a Reason is immutable, so one that never varies is made once, not per decision
+_NOTHING_TO_SHARE = reason(
+    ReasonCode.NOTHING_TO_SHARE,
+    "none of the information asked for may be shared; see why for each",
+)
+
+
 def _nothing_left(
     asked: tuple[str, ...],
     reasons: list[Reason],
     withheld: dict[str, list[Reason]],
     reference: str | None,
 ) -> Decision:
-    reasons.append(
-        reason(
-            ReasonCode.NOTHING_TO_SHARE,
-            "none of the information asked for may be shared; see why for each",
-        )
-    )
+    reasons.append(_NOTHING_TO_SHARE)
     return _decision(Outcome.DENY, asked, (), withheld, [], NO_BASIS, reasons, reference)
 
 

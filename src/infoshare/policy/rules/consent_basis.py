@@ -37,21 +37,10 @@ def consent_findings(
 ) -> ConsentFindings:
     index = facts.consent_index
     isa = agreement.consent_context
-    recipient, purpose, at = request.recipient, request.purpose, request.at
-    covered: dict[str, tuple[str, ...]] = {}
-    not_covered: dict[str, tuple[Reason, ...]] = {}
-    unsettled: list[str] = []
-    for category in categories:
-        ids = index.covering(recipient, isa, purpose, category, at)
-        if ids is not None:
-            covered[category] = ids
-            continue
-        # the commonest miss, no consent naming this sharing at all, has its reasons at once
-        why = index.out_of_scope(recipient, isa, purpose, category, at)
-        if why is None:
-            unsettled.append(category)
-        else:
-            not_covered[category] = why
+    quick = index.answers(request.recipient, isa, request.purpose, categories, request.at)
+    covered = quick.covered
+    not_covered = quick.not_covered
+    unsettled = quick.unsettled
     covers: dict[str, Reason] = {}
     if covered:
         # one reason for every category the quick path found covered
@@ -65,7 +54,7 @@ def consent_findings(
     if not unsettled:
         return ConsentFindings(covered, {}, not_covered, covers)
     # each category is checked on its own, so asking only about the rest changes no answer
-    checked = _checked(request, isa, facts, tuple(unsettled))
+    checked = _checked(request, isa, facts, unsettled)
     covered.update(checked.covered)
     covers.update(checked.covers)
     not_covered.update(checked.not_covered)

@@ -21,8 +21,15 @@ def request_problem(
     """The first thing wrong with ``request`` (and ``facts``, if given), or None."""
     if type(request) is not DisclosureRequest:
         return InputError("give a disclosure request to decide on", field="request")
-    for name in _NAMED:
-        value = getattr(request, name)
+    named = (
+        request.requester,
+        request.provider,
+        request.recipient,
+        request.subject_id,
+        request.purpose,
+        request.transfer_method,
+    )
+    for name, value in zip(_NAMED, named, strict=True):
         if type(value) is not str or not value or value.isspace():
             return InputError(f"`{name}` is empty; say who, what and how", field=name)
     categories = request.data_categories
