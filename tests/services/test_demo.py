@@ -35,9 +35,8 @@ def test_the_demo_has_the_protocols_roles_in_every_party(db: Database) -> None:
     assert report.created
     assert report.service_users == TINY.service_users
     assert report.staff >= TINY.staff
-    # The pack records 7 of 10 (October 2002); the demo's agreements, as at September 2003,
-    # need the other three approvals, which services/demo_agreements.py records (C1).
-    assert (report.parties, report.parties_adopted) == (10, 10)
+    # the seed's own state on 1 October 2002 (Procedure C1): LCC, EDL and WYP awaited
+    assert (report.parties, report.parties_adopted) == (10, 7)
     staff = list_staff(db.unit_of_work(), include_inactive=True)
     managers = [s for s in staff if "information-sharing-manager" in s.roles]
     assert len(managers) == 1

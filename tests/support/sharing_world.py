@@ -12,7 +12,7 @@ from infoshare.services.access_log import Requester, RequesterKind
 from infoshare.services.accounts import create_account
 from infoshare.services.consent import ConsentDraft, record_consent
 from infoshare.services.database import open_database
-from infoshare.services.demo_agreements import add_demo_agreements
+from infoshare.services.demo_agreements import add_demo_agreements, record_later_adoptions
 from infoshare.services.staff import create_staff
 from tests.support.accounts_world import (
     NOW,
@@ -66,6 +66,9 @@ def build_sharing_world(url: str) -> None:
                 totp_secret=TOTP_SECRET,
                 now=NOW,
             )
+        # LCC and WYP are in these journeys: their approval, which the demo itself does not
+        # record, puts every example agreement in force (Procedure C1).
+        record_later_adoptions(database)
         add_demo_agreements(database, now=NOW)
         record_consent(
             database.unit_of_work(),

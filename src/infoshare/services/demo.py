@@ -8,9 +8,9 @@ Information Sharing Manager for the whole protocol; most staff trained, some not
 (Principle 14). Then service users with valid synthetic NHS numbers, each known to one to
 three partners by a local identifier.
 
-Then ``demo_agreements.py`` records the other three parties' approval, procedure
-confirmations (C3), the six example agreements through their lifecycle, and contact details
-(A6), as they might have stood in September 2003.
+Then ``demo_agreements.py`` records procedure confirmations (C3), the example agreements
+through their lifecycle, and contact details (A6), as they might have stood in September
+2003, the three awaited parties still awaited (their agreements signed but not in force).
 
 All of it comes from ``random.Random(seed)`` (see demo_people.py): the same seed and size
 give the same people. Rows go in by bulk insert in one transaction; a database that already

@@ -1,18 +1,28 @@
-"""Demo Information Sharing Agreements, adoption records, procedure confirmations, contacts.
+"""Demo Information Sharing Agreements, procedure confirmations and contacts.
 
 On top of the demo's partners and staff (services/demo.py), as the protocol's first year
-might have looked on 1 September 2003:
+might have looked on 1 September 2003, with the parties' approval as the seed records it
+on 1 October 2002 (Procedure C1): seven of the ten parties; Leeds City Council, Education
+Leeds and West Yorkshire Police still awaited. The demo does not invent their approval:
 
-- Procedure C1: the three parties awaiting approval on 1 October 2002 (LCC, EDL, WYP)
-  approve it (illustrative dates and minutes; the seed says only "anticipated shortly").
-- Procedure C3: every party's lead member confirms procedures A1–A7 and B1–B8 in February
-  2003; only LTHT and LCC have yet confirmed C1–C5. Supporting members have confirmed none.
-- The six example agreements (``infoshare/agreements/examples``) go through the lifecycle,
-  each step through the services, as a user would: four signed by every party and active,
-  the domestic violence pilot activated and then expired at its end date, and the housing
-  support agreement a draft with lint warnings.
+- Procedure C3: every party that has approved has its lead member confirm procedures A1–A7
+  and B1–B8 in February 2003; LTHT (and LCC, once it has approved) also C1–C5. Supporting
+  members, and parties yet to approve, have confirmed none.
+- The eight example agreements (``infoshare/agreements/examples``) go through the lifecycle,
+  each step through the services, as a user would. Among the parties that have approved:
+  community mental health shared care signed by every party and active, the intermediate
+  care winter pilot activated and then expired at its end date. Every agreement with LCC,
+  EDL or WYP is signed by all its parties but stays ``signed``: activation is refused while
+  a party has not approved the protocol, and its page shows the finding that says so
+  (``party-not-adopted``, Procedure C1). The housing support agreement is a draft with lint
+  warnings.
 - Procedure A6: telephone (in Ofcom's drama range, 0113 496 0xxx), secure email and hours
   for everyone holding a directory role.
+
+``record_later_adoptions`` records the three approvals the seed anticipated "shortly"
+(illustrative dates and minutes), for a world that needs every example in force (the tests
+of the sharing workflow); called before ``add_demo_agreements``, every agreement then
+reaches the status ``DEMO_AGREEMENTS`` gives it.
 
 Everything is made by the console requester (``CONSOLE``) and is deterministic.
 """
@@ -20,6 +30,7 @@ Everything is made by the console requester (``CONSOLE``) and is deterministic.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Set
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -39,25 +50,29 @@ from infoshare.store.models import ContactDetailsRecord
 #: when the register is shown as at, in the demo's story
 DEMO_AS_AT = date(2003, 9, 1)
 
-#: (approved on, approving body, minute) of the parties that approved after October 2002
+#: (approved on, approving body, minute) of the parties awaited in October 2002, as they might
+#: have approved; illustrative, so the demo itself does not record them
 LATER_ADOPTIONS = {
     "LCC": (date(2002, 11, 27), "Executive Board", "EB/2002/114"),
     "EDL": (date(2002, 12, 11), "Board of Education Leeds", "ELB/02/41"),
     "WYP": (date(2003, 1, 22), "West Yorkshire Police Authority", "PA/2003/07"),
 }
 CONFIRMED_ON = date(2003, 2, 3)
-#: parties that have also confirmed the governance procedures C1–C5
+#: parties that, once they have approved, also confirm the governance procedures C1–C5
 GOVERNANCE_CONFIRMED = ("LTHT", "LCC")
 
 
 @dataclass(frozen=True)
 class DemoAgreement:
     file: str
-    #: what the demo leaves it as
+    #: what the demo leaves it as once every party to it has approved the protocol; until
+    #: then one signed by every party stays ``signed`` (see ``status_given``)
     status: IsaStatus
 
 
 DEMO_AGREEMENTS = (
+    DemoAgreement("community-mental-health-shared-care.yaml", IsaStatus.ACTIVE),
+    DemoAgreement("intermediate-care-pilot-expired.yaml", IsaStatus.EXPIRED),
     DemoAgreement("hospital-discharge.yaml", IsaStatus.ACTIVE),
     DemoAgreement("child-protection.yaml", IsaStatus.ACTIVE),
     DemoAgreement("mental-health-crisis.yaml", IsaStatus.ACTIVE),
@@ -68,20 +83,42 @@ DEMO_AGREEMENTS = (
 
 
 def add_demo_agreements(db: Database, *, now: datetime) -> int:
-    """Add the demo's adoption, confirmations, agreements and contact details; the number
-    of agreements added (0 if the register already holds any).
+    """Add the demo's confirmations, agreements and contact details, each agreement taken as
+    far as the parties' recorded approval of the protocol allows; the number of agreements
+    added (0 if the register already holds any).
     """
     if agreements.list_agreements(db.unit_of_work(), all_versions=True, today=DEMO_AS_AT):
         return 0
-    _adopt(db)
-    _confirm_procedures(db, now)
+    awaiting = awaiting_approval(db)
+    _confirm_procedures(db, now, awaiting)
     for demo in DEMO_AGREEMENTS:
-        _agreement(db, demo, now)
+        _agreement(db, demo, now, awaiting)
     _contact_details(db, now)
     return len(DEMO_AGREEMENTS)
 
 
-def _adopt(db: Database) -> None:
+def awaiting_approval(db: Database) -> frozenset[str]:
+    """The parties to the protocol that have not approved it (Procedure C1)."""
+    return frozenset(
+        row.organisation
+        for row in adoption.adoption_table(db.unit_of_work())
+        if row.membership == Membership.PARTY and row.approved_on is None
+    )
+
+
+def status_given(demo: DemoAgreement, parties: Iterable[str], awaiting: Set[str]) -> IsaStatus:
+    """What ``demo`` becomes while the parties in ``awaiting`` have not approved the protocol:
+    its own status, or ``signed`` if one of its ``parties`` is awaited (a draft stays a draft).
+    """
+    if demo.status is IsaStatus.DRAFT or not set(parties) & awaiting:
+        return demo.status
+    return IsaStatus.SIGNED
+
+
+def record_later_adoptions(db: Database) -> None:
+    """Record the approvals of LCC, EDL and WYP (``LATER_ADOPTIONS``), those not yet recorded;
+    for worlds that need every example agreement in force, not for the demo (Procedure C1).
+    """
     adopted = {o.organisation for o in adoption.adoption_table(db.unit_of_work()) if o.approved_on}
     for code, (on, body, minute) in LATER_ADOPTIONS.items():
         if code in adopted:
@@ -92,14 +129,15 @@ def _adopt(db: Database) -> None:
         )  # fmt: skip
 
 
-def _confirm_procedures(db: Database, now: datetime) -> None:
+def _confirm_procedures(db: Database, now: datetime, awaiting: Set[str]) -> None:
     table = adoption.procedure_table(db.unit_of_work())
     leads = {
         s.organisation_code: s for s in reversed(list_staff(db.unit_of_work(), role="lead-member"))
     }
     for row in table.rows:
         lead = leads.get(row.organisation)
-        if row.membership != Membership.PARTY or lead is None:
+        # Confirming the procedures follows the board's approval (Section 4.2, Procedure C3).
+        if row.membership != Membership.PARTY or row.organisation in awaiting or lead is None:
             continue
         for procedure in table.procedures:
             governance = procedure.startswith("C")
@@ -114,7 +152,7 @@ def _confirm_procedures(db: Database, now: datetime) -> None:
             )  # fmt: skip
 
 
-def _agreement(db: Database, demo: DemoAgreement, now: datetime) -> None:
+def _agreement(db: Database, demo: DemoAgreement, now: datetime, awaiting: Set[str]) -> None:
     text = (EXAMPLES_DIR / demo.file).read_text(encoding="utf-8")
     written = parse_agreement(text, demo.file).agreement
     start = "draft" if demo.status is IsaStatus.DRAFT else "proposed"
@@ -134,6 +172,8 @@ def _agreement(db: Database, demo: DemoAgreement, now: datetime) -> None:
             name=signatory.name, post=signatory.post, signed_on=signatory.signed_at,
             requester=CONSOLE, now=now,
         )  # fmt: skip
+    if status_given(demo, written.party_codes, awaiting) is IsaStatus.SIGNED:
+        return  # activation would be refused: a party has not approved the protocol (C1)
     agreements.activate(
         db.unit_of_work(), reference, today=written.start_date, requester=CONSOLE, now=now
     )
