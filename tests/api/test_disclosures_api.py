@@ -20,6 +20,7 @@ from tests.support.sharing_world import (
     CHLOE,
     LCC_BOTH,
     LCC_OFFICER,
+    LTHT_OFFICER,
     POLICE_OFFICER,
     SOCIAL_WORKER,
     TEMPLATE,
@@ -233,3 +234,30 @@ def test_cds_hooks_discovery_and_consult(client: TestClient, db: Database) -> No
         "/api/v1/cds-services/patient-consent-consult", json=body, headers=bearer(db, "LCC")
     ).json()["cards"][0]
     assert denied["extension"]["decision"] in ("CONSENT_DENY", "NO_CONSENT")
+
+
+def test_emergency_disclosure_is_reviewed_once_by_a_provider_officer(
+    client: TestClient, db: Database
+) -> None:
+    made = client.post(
+        "/api/v1/disclosures",
+        json=care(
+            nhs_number=CHLOE,
+            basis={"kind": "emergency", "emergency_reason": "found collapsed, no one to call"},
+        ),
+        headers=bearer(db, "LCC"),
+    )
+    assert made.json()["outcome"] == "permit", made.text
+    task_id = made.json()["review_task_id"]
+    ltht = bearer(db, "LTHT")
+    [task] = client.get("/api/v1/emergency-reviews", headers=ltht).json()
+    assert task["id"] == task_id
+    assert task["overdue"] is False
+    assert client.get("/api/v1/emergency-reviews", headers=bearer(db, "LCC")).json() == []
+    review = {"officer": LTHT_OFFICER, "outcome": "upheld", "notes": "right to share at once"}
+    done = client.post(f"/api/v1/emergency-reviews/{task_id}", json=review, headers=ltht)
+    assert done.status_code == 200, done.text
+    assert done.json()["reviewed_by"] == LTHT_OFFICER
+    again = client.post(f"/api/v1/emergency-reviews/{task_id}", json=review, headers=ltht)
+    assert again.status_code == 409
+    assert client.get("/api/v1/emergency-reviews", headers=ltht).json() == []
