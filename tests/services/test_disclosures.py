@@ -374,3 +374,54 @@ def test_onward_use_for_another_purpose_is_checked_against_the_earlier_disclosur
     done = disclosures.disclose(sharing_db, staff(POLICE_OFFICER), onward, now=NOW)
     assert done.disclosure_id is None
     assert done.decision.outcome != "permit"
+
+
+def test_what_consent_covers_goes_now_and_the_rest_waits_for_an_officer(
+    sharing_db: Database,
+) -> None:
+    from infoshare.services.consent import record_consent
+    from infoshare.store.models import ReferralRecord as Referral
+    from tests.services.consent_builders import consent_draft
+
+    record_consent(
+        sharing_db.unit_of_work(),
+        consent_draft(
+            nhs_number=BRIAN,
+            obtained_by_organisation="EDL",
+            explained_purposes=["protection"],
+            explained_data_categories=["identity", "education"],
+            explained_recipients=["LCC"],
+            purposes=["protection"],
+            data_categories=["identity", "education"],
+            recipients=["LCC"],
+        ),
+        now=NOW,
+    )
+    draft = care_request(
+        provider="EDL",
+        nhs_number=BRIAN,
+        purpose="protection",
+        transfer_method="verbal",
+        items=[
+            {"category": "identity", "content": "Brian Holt"},
+            {"category": "education", "content": "Attends Park Primary"},
+            {"category": "child-protection", "content": "Bruising seen on Monday"},
+        ],
+        basis={
+            "kind": "statutory",
+            "legal_grounds": ["ca-1989-s47"],
+            "justification": "asking the parents first may put the child at further risk",
+        },
+    )
+    done = disclosures.disclose(sharing_db, staff(SOCIAL_WORKER), draft, now=NOW)
+    assert done.decision.outcome == "permit"
+    assert done.decision.referred == ("child-protection",)
+    view = disclosures.get_disclosure(
+        sharing_db.unit_of_work(), staff(SOCIAL_WORKER), done.disclosure_id, now=NOW
+    )
+    assert [i["category"] for i in view.items] == ["identity", "education"]
+    with sharing_db.unit_of_work().reading() as uow:
+        [referral] = uow.session.scalars(select(Referral)).all()
+        assert referral.provider == "EDL"
+        assert referral.status == "pending"
+        assert referral.request["categories"] == ["child-protection"]

@@ -571,6 +571,28 @@ def write_disclosure(
     return record.id, task_id, sequence
 
 
+def write_referral(
+    ctx: WriteContext, prepared: Prepared, draft: RequestDraft, at: datetime
+) -> tuple[uuid.UUID, int]:
+    """Store a referral of ``draft`` for the provider's designated officers, with the
+    ledger's record of the question, in ``ctx``'s commit."""
+    referral = ReferralRecord(
+        id=uuid.uuid4(),
+        created_at=at,
+        requester=prepared.staff,
+        provider=draft.provider,
+        recipient=draft.recipient,
+        service_user_id=prepared.person_id,
+        purpose=draft.purpose,
+        request=draft.model_dump(mode="json"),
+        decision=decision_as_json(prepared.decision),
+        status="pending",
+    )
+    ctx.session.add(referral)
+    sequence = ledger.record(ctx, _asked_event(prepared, at, str(referral.id)))
+    return referral.id, sequence
+
+
 def disclose(
     db: Database,
     requester: Requester,
@@ -589,6 +611,16 @@ def disclose(
     if decision.permits and any(i.category in decision.permitted for i in draft.items):
 
         def share(ctx: WriteContext) -> tuple[uuid.UUID, uuid.UUID | None, int]:
+            if decision.referred:
+                # What may go now goes; the rest waits for a designated officer (A5).
+                referred = set(decision.referred)
+                rest = draft.model_copy(
+                    update={
+                        "categories": list(decision.referred),
+                        "items": [i for i in draft.items if i.category in referred],
+                    }
+                )
+                write_referral(ctx, prepared, rest, at)
             return write_disclosure(ctx, prepared, draft, at)
 
         disclosure_id, task_id, sequence = group_commit.write(db, share)
@@ -603,21 +635,7 @@ def disclose(
     if decision.outcome is Outcome.REFER or decision.referred:
 
         def refer(ctx: WriteContext) -> tuple[uuid.UUID, int]:
-            referral = ReferralRecord(
-                id=uuid.uuid4(),
-                created_at=at,
-                requester=prepared.staff,
-                provider=draft.provider,
-                recipient=draft.recipient,
-                service_user_id=prepared.person_id,
-                purpose=draft.purpose,
-                request=draft.model_dump(mode="json"),
-                decision=decision_as_json(decision),
-                status="pending",
-            )
-            ctx.session.add(referral)
-            sequence = ledger.record(ctx, _asked_event(prepared, at, str(referral.id)))
-            return referral.id, sequence
+            return write_referral(ctx, prepared, draft, at)
 
         referral_id, sequence = group_commit.write(db, refer)
         return Outcomes(
