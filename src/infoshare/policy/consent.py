@@ -289,6 +289,13 @@ def scope_problem(
 
     The first test of Procedure A4, on its own so the consent index can give the same reason.
     """
+    return unnamed_problem(consent, recipient, purpose, isa) or category_problem(consent, category)
+
+
+def unnamed_problem(
+    consent: Consent, recipient: str, purpose: str, isa: IsaContext | None
+) -> Reason | None:
+    """Why ``consent``'s scope does not name the purpose or the recipient, or None."""
     scope = consent.scope
     if purpose not in scope.purposes:
         return reason(
@@ -304,10 +311,16 @@ def scope_problem(
             f"consent names {_listed(named)}, not `{recipient}`{under}",
             consent.id,
         )
-    if category not in scope.data_categories:
+    return None
+
+
+def category_problem(consent: Consent, category: str) -> Reason | None:
+    """Why ``consent``'s scope does not name ``category``, or None."""
+    categories = consent.scope.data_categories
+    if category not in categories:
         return reason(
             ReasonCode.CATEGORY_OUT_OF_SCOPE,
-            f"consent covers {_listed(scope.data_categories)}, not `{category}`",
+            f"consent covers {_listed(categories)}, not `{category}`",
             consent.id,
         )
     return None

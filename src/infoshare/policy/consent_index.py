@@ -27,10 +27,11 @@ from infoshare.policy.consent import (
     ConsentCoverage,
     ConsentQuery,
     IsaContext,
+    category_problem,
     check_consent,
     most_specific_first,
     no_consent,
-    scope_problem,
+    unnamed_problem,
 )
 from infoshare.policy.reasons import Reason
 
@@ -120,8 +121,8 @@ class ConsentIndex:
             (
                 entry,
                 bool(entry.consent.exclusions) and _live(entry, at),
-                purpose in entry.consent.scope.purposes
-                and _names(entry.recipients, recipient, isa),
+                # a consent for another purpose or recipient says so whatever the category
+                unnamed_problem(entry.consent, recipient, purpose, isa),
                 _in_force(entry, at) and _told(entry, recipient, isa, purpose),
             )
             for entry in self.entries
@@ -131,18 +132,23 @@ class ConsentIndex:
         unsettled: list[str] = []
         for category in categories:
             ids: list[str] = []
-            out: list[Consent] = []
+            out: list[Reason] = []
             in_scope = unsettle = False
-            for entry, excluding, named, usable in views:
+            for entry, excluding, unnamed, usable in views:
                 consent = entry.consent
                 if excluding and any(
                     x.matches(recipient, purpose, category) for x in consent.exclusions
                 ):
                     unsettle = True
                     break
-                if not named or category not in consent.scope.data_categories:
+                if unnamed is not None:
                     if not entry.refused:
-                        out.append(consent)
+                        out.append(unnamed)
+                    continue
+                missing = category_problem(consent, category)
+                if missing is not None:
+                    if not entry.refused:
+                        out.append(missing)
                     continue
                 in_scope = True
                 if not usable or category not in consent.explanation.data_categories:
@@ -159,7 +165,7 @@ class ConsentIndex:
             elif in_scope:
                 unsettled.append(category)
             else:
-                not_covered[category] = _out_of_scope(out, recipient, isa, purpose, category)
+                not_covered[category] = _out_of_scope(out, category)
         return QuickAnswers(covered, not_covered, tuple(unsettled))
 
     def check(self, query: ConsentQuery) -> ConsentCoverage:
@@ -179,16 +185,12 @@ class QuickAnswers:
     unsettled: tuple[str, ...]
 
 
-def _out_of_scope(
-    consents: list[Consent], recipient: str, isa: IsaContext | None, purpose: str, category: str
-) -> tuple[Reason, ...]:
-    if not consents:
+def _out_of_scope(failures: list[Reason], category: str) -> tuple[Reason, ...]:
+    if not failures:
         return (no_consent(category),)
-    failures = [scope_problem(c, recipient, purpose, isa, category) for c in consents]
-    found = [f for f in failures if f is not None]
-    if len(found) == 1:
-        return (found[0],)
-    return most_specific_first(found)
+    if len(failures) == 1:
+        return (failures[0],)
+    return most_specific_first(failures)
 
 
 def _in_force(entry: _Entry, at: datetime) -> bool:
