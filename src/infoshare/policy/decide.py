@@ -304,7 +304,13 @@ def _identifiable(
             via_consent.append(category)
         else:
             uncovered[category] = consent.not_covered.get(category, ())
-    reasons.extend(dict.fromkeys(consent.covers[c] for c in via_consent))
+    if via_consent:
+        covers = [consent.covers[c] for c in via_consent]
+        # usually one reason speaks for every category consent covers: no need to compare
+        if all(why is covers[0] for why in covers):
+            reasons.append(covers[0])
+        else:
+            reasons.extend(dict.fromkeys(covers))
     consent_ids = tuple(sorted({i for c in via_consent for i in consent.covered[c]}))
     kind = request.basis.kind
     via_emergency: list[str] = []
