@@ -232,7 +232,12 @@ class Reason:
 
 def reason(code: ReasonCode, message: str, *refs: str) -> Reason:
     """A Reason for ``code``, citing the clause ``CLAUSES`` gives it."""
-    return Reason(code=code, clause=CLAUSES[code], message=message, refs=tuple(refs))
+    return Reason(code, _CLAUSE_OF_VALUE[code._value_], message, refs)
+
+
+#: ``CLAUSES`` by the codes' text: a decision makes many reasons, and hashing a plain string
+#: is cheaper than hashing an enum member
+_CLAUSE_OF_VALUE: Final[Mapping[str, str]] = {code.value: c for code, c in CLAUSES.items()}
 
 
 #: the codes the disclosure decision (``infoshare.policy.decide``) adds to the consent codes
