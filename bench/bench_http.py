@@ -27,10 +27,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import multiprocessing
 import os
 import platform
 import socket
+import subprocess
 import sys
 import tempfile
 import time
@@ -70,7 +70,7 @@ def build(url: str, people: int) -> tuple[str, list[str]]:
     from infoshare.services.api_tokens import issue_api_token
     from infoshare.services.consent import ConsentDraft, record_consent
     from infoshare.services.database import open_database
-    from infoshare.services.demo_agreements import add_demo_agreements
+    from infoshare.services.demo_agreements import add_demo_agreements, record_later_adoptions
     from infoshare.services.service_users import register_service_user
     from infoshare.services.setup import initialise
     from infoshare.services.staff import create_staff
@@ -88,6 +88,7 @@ def build(url: str, people: int) -> tuple[str, list[str]]:
                 email=email, job_title="Bench", roles=roles,
                 training_completed_on=date(2025, 6, 1), now=NOW,
             )  # fmt: skip
+        record_later_adoptions(db)
         add_demo_agreements(db, now=NOW)
         numbers = nhs_numbers(people)
         for index, number in enumerate(numbers):
@@ -117,22 +118,35 @@ def build(url: str, people: int) -> tuple[str, list[str]]:
         db.dispose()
 
 
-def serve(url: str, port: int, keys_dir: str) -> None:
-    """The server process: the app as `infoshare serve` builds it, plus the no-op route."""
-    import uvicorn
-
+def app_with_noop() -> Any:
+    """The app as `infoshare serve` builds it (settings from the environment), plus the no-op
+    route; a factory, so uvicorn can start it in each worker process."""
     from infoshare.api.app import create_app
-    from infoshare.settings import Environment, load_settings
 
-    app = create_app(
-        load_settings(database_url=url, environment=Environment.TEST, keys_dir=Path(keys_dir))
-    )
+    app = create_app()
 
     @app.get("/bench/noop", include_in_schema=False)
     async def noop() -> dict[str, bool]:
         return {"ok": True}
 
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    return app
+
+
+def serve(url: str, port: int, keys_dir: str, workers: int) -> subprocess.Popen[bytes]:
+    """Start uvicorn with ``workers`` processes on loopback, as a child process."""
+    bench = str(Path(__file__).parent)
+    environment = os.environ | {
+        "INFOSHARE_DATABASE_URL": url,
+        "INFOSHARE_ENVIRONMENT": "test",
+        "INFOSHARE_KEYS_DIR": keys_dir,
+        "PYTHONPATH": os.pathsep.join([bench, os.environ.get("PYTHONPATH", "")]),
+    }
+    command = [
+        sys.executable, "-m", "uvicorn", "bench_http:app_with_noop", "--factory",
+        "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+        "--log-level", "warning", "--no-access-log",
+    ]  # fmt: skip
+    return subprocess.Popen(command, env=environment)
 
 
 def free_port() -> int:
@@ -232,6 +246,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--people", type=int, default=200)
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args()
 
@@ -242,10 +257,7 @@ def main() -> None:
         token, numbers = build(url, args.people)
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        server = multiprocessing.get_context("spawn").Process(
-            target=serve, args=(url, port, f"{folder}/keys"), daemon=True
-        )
-        server.start()
+        server = serve(url, port, f"{folder}/keys", args.workers)
         try:
             asyncio.run(wait_up(base))
             headers = {"Authorization": f"Bearer {token}"}
@@ -276,6 +288,13 @@ def main() -> None:
             def noop(_n: int) -> bytes:
                 return noop_request
 
+            probe = httpx.post(
+                f"{base}/api/v1/disclosures",
+                content=bodies[0].split(b"\r\n\r\n", 1)[1],
+                headers={**headers, "Content-Type": "application/json"},
+            ).json()
+            if probe.get("outcome") != "permit":
+                raise SystemExit(f"the benchmark's request is not permitted: {probe}")
             print(f"{args.clients} clients POST /api/v1/disclosures for {args.seconds}s …")
             _count, latencies, statuses = asyncio.run(
                 load(port, args.clients, args.seconds, disclose)
@@ -286,7 +305,7 @@ def main() -> None:
             )
         finally:
             server.terminate()
-            server.join(10)
+            server.wait(10)
         from infoshare.services.database import open_database
 
         db = open_database(url)
@@ -311,6 +330,7 @@ def main() -> None:
         "statuses": {str(k): v for k, v in sorted(statuses.items())},
         "disclosures_stored": stored,
         "clients": args.clients,
+        "workers": args.workers,
         "seconds": args.seconds,
         "targets": {"disclosures_per_s": 800, "p99_ms": 50, "ratio_vs_noop": 0.25},
         "machine": {
