@@ -17,7 +17,13 @@ from infoshare.services.api_tokens import issue_api_token
 from infoshare.services.database import Database, open_database
 from infoshare.services.staff import create_staff
 from tests.api.running_app import app_for, client_for
-from tests.services.agreement_files import HOSPITAL_DISCHARGE, example_text, signatures, unsigned
+from tests.services.agreement_files import (
+    HOSPITAL_DISCHARGE,
+    adopt_all,
+    example_text,
+    signatures,
+    unsigned,
+)
 from tests.support.databases import row_counts
 
 TEXT = unsigned(example_text("hospital-discharge.yaml"))
@@ -149,3 +155,143 @@ def test_the_contacts_directory_needs_a_token(api: TestClient, db: Database) -> 
     officers = api.get("/api/v1/organisations/LTHT/designated-officers", headers=_bearer(db))
     assert officers.status_code == 200
     assert [o["name"] for o in officers.json()] == ["Anne Whitaker"]
+
+
+# An administrator may issue `agreements:manage` to a party's information-governance system;
+# it acts only for its own party (docs/security.md).
+
+
+def _governance(db: Database, code: str) -> dict[str, str]:
+    issued = issue_api_token(
+        db.unit_of_work(), CONSOLE, organisation_code=code, name=f"{code} governance",
+        permissions=["agreements:read", "agreements:manage"],
+    )  # fmt: skip
+    return {"Authorization": f"Bearer {issued.token}"}
+
+
+def _unchanged(before: dict[str, int], after: dict[str, int]) -> None:
+    """Nothing but the access log's entry for the refusal was written."""
+    assert {t: n for t, n in after.items() if t != "access_log"} == {
+        t: n for t, n in before.items() if t != "access_log"
+    }
+    assert after["access_log"] == before["access_log"] + 1
+
+
+def test_a_governance_token_takes_an_agreement_through_its_life(
+    api: TestClient, db: Database
+) -> None:
+    adopt_all(db)
+    ltht, lcc = _governance(db, "LTHT"), _governance(db, "LCC")
+    draft = {
+        "file_name": "hd.yaml",
+        "yaml": unsigned(example_text("hospital-discharge.yaml"), "draft"),
+    }
+
+    imported = api.post("/api/v1/agreements", json=draft, headers=ltht)
+    assert imported.status_code == 201, imported.text
+    assert imported.json()["status"] == "draft"
+
+    proposed = api.post(f"/api/v1/agreements/{HOSPITAL_DISCHARGE}/propose", headers=ltht)
+    assert proposed.status_code == 200, proposed.text
+    assert proposed.json()["status"] == "proposed"
+
+    (_, l_name, l_post, l_on), (_, c_name, c_post, c_on) = signatures("hospital-discharge.yaml")
+    signed = api.post(
+        f"/api/v1/agreements/{HOSPITAL_DISCHARGE}/sign", headers=ltht,
+        json={"organisation": "LTHT", "name": l_name, "post": l_post, "signed_on": str(l_on)},
+    )  # fmt: skip
+    assert signed.status_code == 200, signed.text
+    assert {p["organisation"]: p["signed"] for p in signed.json()["parties"]} == {
+        "LTHT": True,
+        "LCC": False,
+    }
+
+    signed = api.post(
+        f"/api/v1/agreements/{HOSPITAL_DISCHARGE}/sign", headers=lcc,
+        json={"organisation": "LCC", "name": c_name, "post": c_post, "signed_on": str(c_on)},
+    )  # fmt: skip
+    assert signed.status_code == 200, signed.text
+    assert signed.json()["status"] == "signed"
+
+    active = api.post(
+        f"/api/v1/agreements/{HOSPITAL_DISCHARGE}/activate",
+        params={"as_at": "2003-04-01"},
+        headers=lcc,
+    )
+    assert active.status_code == 200, active.text
+    assert active.json()["status"] == "active"
+
+
+def test_a_governance_token_cannot_sign_for_another_party(
+    api: TestClient, db: Database, leeds_url: str
+) -> None:
+    adopt_all(db)
+    _stored(db)
+    (_, c_name, c_post, c_on) = signatures("hospital-discharge.yaml")[1]
+    for code in ("LTHT", "WYP"):
+        before = row_counts(leeds_url)
+        refused = api.post(
+            f"/api/v1/agreements/{HOSPITAL_DISCHARGE}/sign", headers=_governance(db, code),
+            json={"organisation": "LCC", "name": c_name, "post": c_post, "signed_on": str(c_on)},
+        )  # fmt: skip
+        assert refused.status_code == 403, refused.text
+        assert refused.json()["type"].endswith("/permission-denied")
+        assert f"`{code}`" in refused.json()["detail"]
+        after = row_counts(leeds_url)
+        _unchanged({**before, "api_tokens": after["api_tokens"]}, after)
+
+    detail = api.get(f"/api/v1/agreements/{HOSPITAL_DISCHARGE}").json()
+    assert [s["signed_at"] for s in detail["agreement"]["signatories"]] == [None, None]
+    assert [h["action"] for h in detail["history"]] == ["import"]
+
+
+def test_a_party_not_concerned_cannot_propose_or_activate(
+    api: TestClient, db: Database, leeds_url: str
+) -> None:
+    adopt_all(db)
+    _stored(db)
+    wyp = _governance(db, "WYP")
+    before = row_counts(leeds_url)
+    refused = api.post(
+        f"/api/v1/agreements/{HOSPITAL_DISCHARGE}/activate",
+        params={"as_at": "2003-04-01"},
+        headers=wyp,
+    )
+    assert refused.status_code == 403
+    _unchanged(before, row_counts(leeds_url))
+
+
+def test_a_governance_token_records_its_own_partys_adoption_only(
+    api: TestClient, db: Database, leeds_url: str
+) -> None:
+    body = {"approved_on": "2002-11-27", "approving_body": "Executive Board"}
+    before = row_counts(leeds_url)
+    refused = api.post("/api/v1/adoption/LCC", json=body, headers=_governance(db, "LTHT"))
+    assert refused.status_code == 403
+    after = row_counts(leeds_url)
+    _unchanged({**before, "api_tokens": after["api_tokens"]}, after)
+
+    recorded = api.post("/api/v1/adoption/LCC", json=body, headers=_governance(db, "LCC"))
+    assert recorded.status_code == 200, recorded.text
+    assert recorded.json()["approved_on"] == "2002-11-27"
+
+
+def test_a_governance_token_sets_its_own_partys_contacts_only(
+    api: TestClient, db: Database, leeds_url: str
+) -> None:
+    create_staff(
+        db.unit_of_work(), organisation_code="LTHT", name="Anne Whitaker",
+        email="a.whitaker@ltht.example.nhs.uk", job_title="Caldicott Guardian",
+        roles=["designated-officer"],
+    )  # fmt: skip
+    details = {"telephone": "0113 243 3144", "hours": "Mon-Fri 9-5"}
+    url = "/api/v1/contacts/a.whitaker@ltht.example.nhs.uk"
+    before = row_counts(leeds_url)
+    refused = api.put(url, json=details, headers=_governance(db, "LCC"))
+    assert refused.status_code == 403
+    after = row_counts(leeds_url)
+    _unchanged({**before, "api_tokens": after["api_tokens"]}, after)
+
+    updated = api.put(url, json=details, headers=_governance(db, "LTHT"))
+    assert updated.status_code == 200, updated.text
+    assert updated.json()["telephone"] == "0113 243 3144"

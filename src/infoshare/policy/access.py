@@ -173,6 +173,11 @@ TOKEN_PERMISSIONS: Final = frozenset(
         Permission.DISCLOSURES_READ,
         Permission.DISCLOSURES_MAKE,
         Permission.AGREEMENTS_READ,
+        # The lead engineer's decision: an administrator may issue this to a party's
+        # information-governance system, which then imports, proposes, signs and activates
+        # agreements over REST. It acts only for its own party: the agreements, adoption and
+        # contacts services check the party concerned (Procedures C1, C3, Section 4.1).
+        Permission.AGREEMENTS_MANAGE,
         Permission.MONITORING_READ,
     }
 )
