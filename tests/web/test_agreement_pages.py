@@ -236,3 +236,74 @@ def test_a_lead_member_confirms_a_procedure_and_terminates_an_agreement(
     )
     assert response.status_code == 303
     assert "Terminated" in client.get(PAGE).text
+
+
+def _contact_form(client: TestClient) -> str:
+    page = client.get("/contacts")
+    assert page.status_code == 200
+    assert problems(page.text) == []
+    return page.text
+
+
+def test_a_lead_member_sets_how_to_reach_their_partys_staff(client: TestClient) -> None:
+    sign_in(client, "lead-member")
+    page = _contact_form(client)
+    assert "How to reach LTHT" in page
+    officer = PEOPLE["designated-officer"].email
+    response = client.post(
+        "/contacts/details",
+        data={
+            "email": officer, "telephone": "0113 496 0002", "secure_email": "",
+            "hours": "Monday to Friday, 9am to 5pm", "csrf_token": form_token(page),
+        },
+        follow_redirects=False,
+    )  # fmt: skip
+    assert response.status_code == 303
+    after = _contact_form(client)
+    assert "Telephone: 0113 496 0002" in after
+    assert "Monday to Friday, 9am to 5pm" in after
+
+    bad = client.post(
+        "/contacts/details",
+        data={"email": officer, "telephone": "call reception", "csrf_token": form_token(after)},
+    )
+    assert bad.status_code == 422
+    assert "<code>call reception</code> is not a telephone number" in bad.text
+    assert "Telephone: 0113 496 0002" in client.get("/contacts").text
+
+    forged = client.post(
+        "/contacts/details",
+        data={"email": officer, "telephone": "0113 000 0000"},
+        follow_redirects=False,
+    )
+    assert forged.status_code == 403
+    assert "0113 000 0000" not in client.get("/contacts").text
+
+
+def test_the_administrator_sets_contacts_and_a_practitioner_may_not(
+    client: TestClient, db: Database
+) -> None:
+    officer = PEOPLE["designated-officer"].email
+    sign_in(client, "practitioner")
+    page = _contact_form(client)
+    assert "How to reach LTHT" not in page
+    refused = client.post(
+        "/contacts/details",
+        data={"email": officer, "telephone": "0113 496 0003", "csrf_token": form_token(page)},
+        follow_redirects=False,
+    )
+    assert refused.status_code == 403
+    listed = contacts.contacts_directory(db.unit_of_work(), organisation="LTHT")
+    assert all(c.telephone is None for c in listed)
+
+    assert sign_in(client, "administrator").status_code == 303
+    admin = client
+    page = _contact_form(admin)
+    assert "How to reach LTHT" in page
+    saved = admin.post(
+        "/contacts/details",
+        data={"email": officer, "telephone": "0113 496 0003", "csrf_token": form_token(page)},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    assert "Telephone: 0113 496 0003" in admin.get("/contacts").text

@@ -7,6 +7,11 @@ information sharing leads, lead members, and the Information Sharing Manager. Wh
 which role comes from the staff records (services/staff.py); this module adds telephone,
 secure email and hours, and answers the question referrals need: who are the designated
 officers of a party (``designated_officers``)?
+
+Who may set a person's contact details: someone with ``agreements:manage`` at that
+person's party (a lead member, an information sharing lead, the party's governance system),
+the Information Sharing Manager, or the party's own administrator, who runs its accounts
+(``may_set_contact_details``).
 """
 
 from __future__ import annotations
@@ -18,8 +23,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from infoshare.errors import ConflictError, InputError, UnknownReferenceError
-from infoshare.services.access_log import Requester
-from infoshare.services.agreements import authorise
+from infoshare.policy.access import Permission, authorize
+from infoshare.services.access_log import Requester, RequesterKind
+from infoshare.services.agreements import authorise, management_refusal
 from infoshare.services.clock import now_or
 from infoshare.services.organisations import organisation_by_code
 from infoshare.services.staff import EMAIL
@@ -123,6 +129,28 @@ def designated_officers(uow: UnitOfWork, organisation: str) -> list[ContactEntry
     return contacts_directory(uow, organisation=organisation, role=DESIGNATED_OFFICER)
 
 
+def _administers(requester: Requester, organisation: str) -> bool:
+    """Whether ``requester`` runs ``organisation``'s accounts (its administrator): keeping its
+    staff's directory entries is part of that. Tokens never carry ``accounts:manage``.
+    """
+    actor = requester.actor
+    return (
+        requester.kind is not RequesterKind.CONSOLE
+        and actor is not None
+        and authorize(actor, Permission.ACCOUNTS_MANAGE, organisation).allowed
+    )
+
+
+def may_set_contact_details(requester: Requester, organisation: str) -> bool:
+    """Whether ``requester`` may set how to reach ``organisation``'s staff (for showing forms;
+    ``set_contact_details`` decides again and logs a refusal).
+    """
+    if _administers(requester, organisation):
+        return True
+    what = f"the contact details of `{organisation}`'s staff"
+    return management_refusal(requester, organisations=[organisation], what=what) is None
+
+
 def set_contact_details(
     uow: UnitOfWork,
     email: str,
@@ -163,10 +191,11 @@ def set_contact_details(
                 f"there is no member of staff with email `{email}`", field="email"
             )
         organisation = session.get_one(OrganisationRecord, person.organisation_id)
-        authorise(
-            uow, requester, organisations=[organisation.code],
-            what=f"the contact details of `{address}`", at=moment,
-        )  # fmt: skip
+        if not _administers(requester, organisation.code):
+            authorise(
+                uow, requester, organisations=[organisation.code],
+                what=f"the contact details of `{address}`", at=moment,
+            )  # fmt: skip
         if not {r.role_id for r in person.roles} & set(DIRECTORY_ROLES):
             raise InputError(
                 f"`{address}` holds no role the directory lists; give them one of "

@@ -4,9 +4,11 @@ the contacts directory (Procedure A6).
 The register, each agreement with its lint findings and its document, and the adoption and
 procedures tables are public: they name organisations, posts and purposes, nothing about
 service users (Section 4.2 makes the protocol public). The contacts directory names staff
-and how to reach them directly, so it needs sign-in. Changing an agreement (propose, sign,
-activate) is a form for signed-in staff, with its anti-forgery token; the service decides
-whether the person may (``agreements:manage``, for their own party) and logs refusals.
+and how to reach them directly, so it needs sign-in; a lead member (or anyone with
+``agreements:manage``) and the administrator set how to reach their own party's staff.
+Changing an agreement (propose, sign, activate) is a form for signed-in staff, with its
+anti-forgery token; the service decides whether the person may (``agreements:manage``, for
+their own party) and logs refusals.
 """
 
 from __future__ import annotations
@@ -409,13 +411,54 @@ def adoption_page(request: Request, database: DatabaseDep, staff: OptionalStaff)
 @router.get("/contacts", response_class=HTMLResponse, name="contacts")
 def contacts_page(
     request: Request,
-    uow: UnitOfWorkDep,
-    _staff: SignedInStaff,
+    database: DatabaseDep,
+    staff: SignedInStaff,
     organisation: Annotated[str | None, Query(max_length=12)] = None,
 ) -> Response:
-    directory = contacts.contacts_directory(uow, organisation=organisation or None)
+    directory = contacts.contacts_directory(
+        database.unit_of_work(), organisation=organisation or None
+    )
+    own = staff.actor.organisation_code
+    editable = (
+        contacts.contacts_directory(database.unit_of_work(), organisation=own)
+        if contacts.may_set_contact_details(staff.requester("web"), own)
+        else []
+    )
     return _page(
         request,
         "contacts.html",
-        {"active": "contacts", "directory": directory, "roles": contacts.DIRECTORY_ROLES},
+        {
+            "active": "contacts",
+            "directory": directory,
+            "roles": contacts.DIRECTORY_ROLES,
+            "own": own,
+            "editable": editable,
+        },
     )
+
+
+@router.post("/contacts/details")
+def contact_details_submit(
+    request: Request,
+    staff: SignedInStaff,
+    settings: SettingsDep,
+    database: DatabaseDep,
+    email: Annotated[str, Form(max_length=320)] = "",
+    telephone: Annotated[str, Form(max_length=40)] = "",
+    secure_email: Annotated[str, Form(max_length=320)] = "",
+    hours: Annotated[str, Form(max_length=200)] = "",
+    csrf_token: CsrfField = "",
+) -> Response:
+    """How to reach a member of staff of the signed-in person's party (Procedure A6); what
+    was set before is replaced, and an empty field clears it.
+    """
+    check_form(request, settings, database, csrf_token)
+    contacts.set_contact_details(
+        database.unit_of_work(),
+        email,
+        telephone=telephone,
+        secure_email=secure_email,
+        hours=hours,
+        requester=requester_of(request, staff),
+    )
+    return RedirectResponse("/contacts#set-details", status_code=303)
