@@ -10,7 +10,9 @@ The register (Sections 1.1, 3.1, 4.4) lives in the database (``--db`` or
 INFOSHARE_DATABASE_URL): ``isa import FILE`` stores an agreement, ``isa list`` shows the
 register, ``isa export REFERENCE`` writes it back as YAML, and ``isa propose``, ``isa sign``,
 ``isa activate`` and ``isa amend`` move it through its life. Activation is refused, with
-every reason, while the lint finds errors.
+every reason, while the lint finds errors. ``isa adopt CODE`` records a party's approval of
+the protocol (Procedure C1), which the lint's rule on adoption reads, and ``isa confirm CODE
+PROCEDURE`` its lead member's confirmation of a standard procedure (Procedure C3).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from infoshare.errors import AgreementNotReadyError, InputError, UnknownReferenc
 from infoshare.policy.isa_lint import RULES, Finding, LintContext, Severity, lint
 from infoshare.protocol.loader import load_pack_reference
 from infoshare.protocol.schema import ProtocolPack
-from infoshare.services import agreements
+from infoshare.services import adoption, agreements
 from infoshare.services.access_log import CONSOLE
 from infoshare.services.agreements import AgreementSummary
 from infoshare.services.database import Database, open_database
@@ -523,3 +525,67 @@ def terminate_command(
     finally:
         database.dispose()
     typer.echo(f"terminated {_summary_line(summary)}")
+
+
+# ---------------------------------------------------------------------------- adoption (C1, C3)
+
+
+@isa_app.command("adopt")
+@handles_errors
+def adopt_command(
+    code: Annotated[str, typer.Argument(help="The party that approved the protocol, by code.")],
+    on: Annotated[str, typer.Option(help="Approved on (YYYY-MM-DD).")],
+    body: Annotated[str, typer.Option(help="The board, or the body it delegated to.")],
+    minute: Annotated[str | None, typer.Option(help="The minute reference.")] = None,
+    db: DatabaseOption = None,
+) -> None:
+    """Record a party's approval of the protocol (Procedure C1); a different one is refused."""
+    approved_on = _parse_date(on, "--on")
+    database = _database(db)
+    try:
+        view = adoption.record_adoption(
+            database.unit_of_work(),
+            code,
+            approved_on=approved_on,
+            approving_body=body,
+            minute_reference=minute,
+            requester=CONSOLE,
+        )
+    finally:
+        database.dispose()
+    minute_text = f", minute {minute}" if minute else ""
+    typer.echo(
+        f"{view.code} ({view.name}) approved the protocol on {approved_on} by {body.strip()}"
+        f"{minute_text}"
+    )
+
+
+@isa_app.command("confirm")
+@handles_errors
+def confirm_command(
+    code: Annotated[str, typer.Argument(help="The party, by code.")],
+    procedure: Annotated[str, typer.Argument(help="A standard procedure, e.g. `A5`.")],
+    by: Annotated[str, typer.Option(help="The email of the party's lead member.")],
+    on: Annotated[str, typer.Option(help="Confirmed on (YYYY-MM-DD).")],
+    evidence: Annotated[str, typer.Option(help="What shows the procedure is in place.")],
+    db: DatabaseOption = None,
+) -> None:
+    """Record a lead member's confirmation that a standard procedure is in place (C3)."""
+    confirmed_on = _parse_date(on, "--on")
+    database = _database(db)
+    try:
+        confirmation = adoption.confirm_procedure(
+            database.unit_of_work(),
+            organisation=code,
+            procedure=procedure,
+            confirmed_by=by,
+            confirmed_on=confirmed_on,
+            evidence=evidence,
+            requester=CONSOLE,
+        )
+    finally:
+        database.dispose()
+    typer.echo(
+        f"{confirmation.organisation}: Procedure {confirmation.procedure} confirmed by "
+        f"{confirmation.confirmed_by} on {confirmation.confirmed_on}"
+    )

@@ -6,6 +6,7 @@ import typer
 
 from infoshare.cli.account import account_app, token_app
 from infoshare.cli.consent import consent_app
+from infoshare.cli.contacts import contacts_command
 from infoshare.cli.db import db_app
 from infoshare.cli.decide import decide_command
 from infoshare.cli.demo import demo_command
@@ -33,6 +34,7 @@ app.command("init")(init_command)
 app.add_typer(db_app, name="db")
 app.command("demo")(demo_command)
 app.add_typer(isa_app, name="isa")
+app.command("contacts")(contacts_command)
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(consent_app, name="consent")
 app.add_typer(account_app, name="account")
