@@ -141,13 +141,13 @@ def test_tokens_are_created_listed_and_revoked(world_url: str) -> None:
     db = open_database(world_url)
     try:
         assert (
-            authenticate_token(db.unit_of_work(), token, client_address="t").organisation_code
+            authenticate_token(db, token, client_address="t").organisation_code
             == "LTHT"
         )
         revoked = runner.invoke(app, ["token", "revoke", token_id, "--db", world_url])
         assert revoked.exit_code == 0, revoked.output
         with pytest.raises(AuthenticationError):
-            authenticate_token(db.unit_of_work(), token, client_address="t")
+            authenticate_token(db, token, client_address="t")
     finally:
         db.dispose()
     bad = runner.invoke(

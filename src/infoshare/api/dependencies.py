@@ -47,7 +47,7 @@ def get_api_caller(request: Request, database: DatabaseDep) -> Requester:
             raise AuthenticationError(
                 "this route needs an API token; send `Authorization: Bearer <token>`"
             )
-        return authenticate_token(database.unit_of_work(), token.strip(), client_address=address)
+        return authenticate_token(database, token.strip(), client_address=address)
     except AuthenticationError as error:
         record_denial(
             database.unit_of_work(),

@@ -15,13 +15,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from infoshare.errors import AuthenticationError, InputError, NotFoundError
 from infoshare.policy.access import TOKEN_PERMISSIONS, Actor, Permission, authorize
 from infoshare.services.access_log import Requester, RequesterKind, refuse
 from infoshare.services.clock import now_or
+from infoshare.services.database import Database
 from infoshare.services.organisations import organisation_by_code
 from infoshare.store.models import ApiTokenRecord, OrganisationRecord
 from infoshare.store.unit_of_work import UnitOfWork
@@ -194,13 +195,17 @@ def revoke_api_token(
 
 
 def authenticate_token(
-    uow: UnitOfWork, token: str, *, client_address: str, now: datetime | None = None
+    database: Database, token: str, *, client_address: str, now: datetime | None = None
 ) -> Requester:
-    """The requester a bearer token stands for; AuthenticationError if it is not a live token."""
+    """The requester a bearer token stands for; AuthenticationError if it is not a live token.
+
+    Checking a token only reads, so API calls never queue for the write lock to do it; the
+    time of last use is written in a transaction of its own, at most every ``TOUCH_EVERY``.
+    """
     if not token.startswith(TOKEN_PREFIX) or len(token) > TOKEN_MAX:
         raise AuthenticationError(INVALID_TOKEN)
     at = now_or(now)
-    with uow:
+    with database.unit_of_work().reading() as uow:
         row = uow.session.execute(
             select(ApiTokenRecord, OrganisationRecord.code)
             .join(OrganisationRecord)
@@ -209,12 +214,19 @@ def authenticate_token(
         if row is None or row[0].revoked_at is not None:
             raise AuthenticationError(INVALID_TOKEN)
         record, code = row
-        if record.last_used_at is None or at - record.last_used_at >= TOUCH_EVERY:
-            record.last_used_at = at
+        token_id, prefix = record.id, record.prefix
+        stale = record.last_used_at is None or at - record.last_used_at >= TOUCH_EVERY
         actor = Actor(
             organisation_code=code,
             token_permissions=frozenset(Permission(p) for p in record.permissions),
-            reference=record.prefix,
+            reference=prefix,
         )
-        uow.commit()
-    return Requester(RequesterKind.API_TOKEN, record.prefix, client_address[:64], actor)
+    if stale:
+        with database.unit_of_work() as uow:
+            uow.session.execute(
+                update(ApiTokenRecord)
+                .where(ApiTokenRecord.id == token_id, ApiTokenRecord.revoked_at.is_(None))
+                .values(last_used_at=at)
+            )
+            uow.commit()
+    return Requester(RequesterKind.API_TOKEN, prefix, client_address[:64], actor)
