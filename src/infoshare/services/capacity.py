@@ -5,16 +5,19 @@ sharing these kinds of information for these purposes), who assessed, when, what
 and why. For a child under 16 the same record is a competence (Gillick) assessment. The rules
 that use them are the core's (``infoshare.policy.capacity``); this module checks what the
 database knows (the person, the purposes, categories and organisation) and stores the record.
-Assessments are never edited or deleted: a newer one is recorded instead.
+Assessments are never edited or deleted: a newer one is recorded instead. Each is appended
+to the ledger (``capacity:assessed``) in the same transaction (Principle 6).
 """
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
 from infoshare.domain.capacity import AssessedDecision, CapacityAssessment
 from infoshare.domain.consent import ConsentFacts
 from infoshare.errors import UnknownReferenceError
+from infoshare.services import ledger
 from infoshare.services.access_log import Requester
 from infoshare.services.clock import now_or
 from infoshare.services.consent import (
@@ -25,6 +28,7 @@ from infoshare.services.consent import (
     person_by_nhs_number,
 )
 from infoshare.services.consent_access import check_recording
+from infoshare.services.consent_ledger import actor_of, assessment_event
 from infoshare.store.models import CapacityAssessmentRecord, CapacityAssessmentTermRecord
 from infoshare.store.unit_of_work import UnitOfWork
 
@@ -52,6 +56,7 @@ def record_capacity_assessment(
             draft.assessed_by_organisation, field="assessed_by_organisation"
         )
         record = CapacityAssessmentRecord(
+            id=uuid.uuid4(),
             service_user_id=person.id,
             kind=str(draft.kind),
             outcome=str(draft.outcome),
@@ -91,8 +96,15 @@ def record_capacity_assessment(
         check_recording(
             uow, requester, draft.assessed_by_organisation, what="capacity assessment", at=moment
         )
+        event = assessment_event(
+            record,
+            organisation=draft.assessed_by_organisation,
+            actor=actor_of(requester),
+            at=moment,
+        )
         session.add(record)
         uow.flush()
+        ledger.record(uow, event)  # in this transaction: the assessment and its entry, or neither
         view = capacity_view(record, person.nhs_number, catalogue.names)
         uow.commit()
     return view

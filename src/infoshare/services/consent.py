@@ -66,10 +66,12 @@ from infoshare.policy.consent import (
     status_at,
 )
 from infoshare.policy.receipt import ReceiptContext, consent_receipt
+from infoshare.services import ledger
 from infoshare.services.access_log import Requester
 from infoshare.services.clock import now_or
 from infoshare.services.consent_access import check_reading, check_recording, opened
 from infoshare.services.consent_facts import load_facts
+from infoshare.services.consent_ledger import actor_of, consent_event, withdrawal_event
 from infoshare.store.models import (
     CapacityAssessmentRecord,
     ConsentRecord,
@@ -796,8 +798,15 @@ def record_consent(
         record = prepare_consent(session, draft, catalogue=Catalogue.load(session), now=moment)
         check_recording(uow, requester, draft.obtained_by_organisation, what="consent",
                         at=moment)  # fmt: skip
+        event = consent_event(
+            record,
+            organisation=draft.obtained_by_organisation,
+            actor=actor_of(requester),
+            at=moment,
+        )
         session.add(record)
         uow.flush()
+        ledger.record(uow, event)  # in this transaction: the consent and its entry, or neither
         view = _one_view(session, record, moment)
         uow.commit()
     return view
@@ -868,6 +877,13 @@ def withdraw_consent(
         check_recording(uow, requester, draft.recorded_by_organisation, what="withdrawal",
                         at=moment)  # fmt: skip
         withdrawal.consent_id = record.id
+        event = withdrawal_event(
+            record,
+            withdrawal,
+            organisation=draft.recorded_by_organisation,
+            actor=actor_of(requester),
+            at=moment,
+        )
         session.add(withdrawal)
         try:
             uow.flush()
@@ -876,6 +892,7 @@ def withdraw_consent(
                 f"consent `{consent_id}` was withdrawn meanwhile; a withdrawal is recorded once",
                 field="withdrawal",
             ) from exc
+        ledger.record(uow, event)
         session.expire(record)
         view = _one_view(session, record, moment)
         uow.commit()
@@ -1059,6 +1076,29 @@ class RowRejection:
     message: str
 
 
+def _import_events(
+    record: ConsentRecord,
+    draft: ConsentDraft,
+    withdrawal: WithdrawalDraft | None,
+    actor: str,
+    at: datetime,
+) -> list[ledger.LedgerEvent]:
+    events = [
+        consent_event(record, organisation=draft.obtained_by_organisation, actor=actor, at=at)
+    ]
+    if withdrawal is not None and record.withdrawal is not None:
+        events.append(
+            withdrawal_event(
+                record,
+                record.withdrawal,
+                organisation=withdrawal.recorded_by_organisation,
+                actor=actor,
+                at=at,
+            )
+        )
+    return events
+
+
 def import_consents(
     uow: UnitOfWork,
     rows: Sequence[tuple[int, ImportRow | InputError]],
@@ -1080,17 +1120,19 @@ def import_consents(
         session = uow.session
         catalogue = Catalogue.load(session)
         records = []
+        events: list[ledger.LedgerEvent] = []
+        actor = actor_of(requester)
         for number, row in rows:
             if isinstance(row, InputError):
                 rejections.append(RowRejection(number, row.field, row.message))
             else:
                 draft, withdrawal = row if isinstance(row, tuple) else (row, None)
                 try:
-                    records.append(
-                        prepare_consent(
-                            session, draft, catalogue=catalogue, now=moment, withdrawal=withdrawal
-                        )
+                    record = prepare_consent(
+                        session, draft, catalogue=catalogue, now=moment, withdrawal=withdrawal
                     )
+                    events.extend(_import_events(record, draft, withdrawal, actor, moment))
+                    records.append(record)
                 except InputError as error:
                     rejections.append(RowRejection(number, error.field, error.message))
             if on_row is not None:
@@ -1102,6 +1144,9 @@ def import_consents(
             check_recording(uow, requester, organisation, what="consent", at=moment)
         session.add_all(records)
         uow.flush()
+        # One entry per stored consent (and per withdrawal a row carries), all in this
+        # transaction: the import and its entries are stored together or not at all.
+        ledger.record_all(uow, events)
         uow.commit()
     return [r.id for r in records], []
 

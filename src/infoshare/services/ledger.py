@@ -24,7 +24,7 @@ or, for high rates, the same ``record(ctx, …)`` inside ``group_commit.write(db
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -48,7 +48,7 @@ from infoshare.ledger.proofs import ConsistencyProof, InclusionProof
 from infoshare.ledger.tree import HashStore, consistency_proof, inclusion_proof, tree_root
 from infoshare.ledger.verify import Problem, ProblemKind, Verification, verify_ledger
 from infoshare.policy.access import Permission, authorize
-from infoshare.services import group_commit
+from infoshare.services import consent_ledger, group_commit
 from infoshare.services.access_log import Requester
 from infoshare.services.clock import now_or
 from infoshare.services.keys import SIGNING_KEY_FILE, load_signing_key, published_key
@@ -81,6 +81,7 @@ __all__ = [
     "inclusion",
     "pack_loaded_digest",
     "record",
+    "record_all",
     "record_digest",
     "verify",
 ]
@@ -113,6 +114,24 @@ def record(target: Target, event: LedgerEvent) -> int:
     batch). Either way the entry is rolled back with the rest of the work if it fails.
     """
     return LedgerAppender.of(_session(target)).append(event).sequence
+
+
+def record_all(target: Target, events: Iterable[LedgerEvent]) -> list[int]:
+    """Append ``events`` in order, in ``target``'s transaction; their sequence numbers.
+
+    As ``record``, for many events at once (an import): in a plain unit of work the entries
+    are written together at the end, in two multi-row statements, not one by one.
+    """
+    appender = LedgerAppender.of(_session(target))
+    if appender.buffered:  # group commit's appender writes them with the batch
+        return [appender.append(event).sequence for event in events]
+    appender.buffered = True
+    try:
+        sequences = [appender.append(event).sequence for event in events]
+    finally:
+        appender.buffered = False
+    appender.flush()
+    return sequences
 
 
 # --- what the governance records are, as the digests cover them ---------------------------
@@ -196,8 +215,11 @@ def _current_digest(session: Session, record_type: str, record_id: str) -> str |
 #: record types whose record may legitimately change later, so only the newest entry for a
 #: record must match it (a pack is updated in place by a newer version)
 _NEWEST_ONLY: Final = frozenset({PACK_RECORD})
+#: record types read back many at a time, by ``current_digests(session, type, ids)``: the
+#: consent records (``services/consent_ledger.py``), thousands in a demo, millions in use
+_READ_IN_BULK: Final = consent_ledger.RECORD_TYPES
 #: record types ``verify`` knows how to read back
-CHECKED_RECORD_TYPES: Final = frozenset({ADOPTION_RECORD, PACK_RECORD})
+CHECKED_RECORD_TYPES: Final = frozenset({ADOPTION_RECORD, PACK_RECORD}) | _READ_IN_BULK
 
 
 # --- checkpoints -----------------------------------------------------------------------------
@@ -531,6 +553,20 @@ def _check_head(
     return None
 
 
+def _bulk_digests(
+    session: Session, records: Iterable[tuple[str | None, str | None]]
+) -> dict[str, dict[str, str]]:
+    """The current digests of every record of a bulk-read type the entries point at."""
+    wanted: dict[str, set[str]] = {record_type: set() for record_type in _READ_IN_BULK}
+    for record_type, record_id in records:
+        if record_type in wanted and record_id is not None:
+            wanted[record_type].add(record_id)
+    return {
+        record_type: consent_ledger.current_digests(session, record_type, sorted(ids))
+        for record_type, ids in wanted.items()
+    }
+
+
 def _check_records(session: Session, size: int) -> tuple[int, Problem | None]:
     rows = session.execute(
         select(
@@ -545,6 +581,7 @@ def _check_records(session: Session, size: int) -> tuple[int, Problem | None]:
     seen_newest: set[tuple[str, str]] = set()
     checked = 0
     found: Problem | None = None
+    bulk = _bulk_digests(session, ((row.record_type, row.record_id) for row in rows))
     # Newest first, so "newest only" records are checked against their last entry; the
     # problem reported is still the first in ledger order.
     for sequence, body, record_type, record_id in rows:
@@ -556,7 +593,11 @@ def _check_records(session: Session, size: int) -> tuple[int, Problem | None]:
                 continue
             seen_newest.add((record_type, record_id))
         checked += 1
-        current = _current_digest(session, record_type, record_id)
+        current = (
+            bulk[record_type].get(record_id)
+            if record_type in _READ_IN_BULK
+            else _current_digest(session, record_type, record_id)
+        )
         if current is None:
             found = _problem(
                 ProblemKind.RECORD_MISSING,
