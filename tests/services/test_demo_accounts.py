@@ -1,4 +1,4 @@
-"""Demo sign-in accounts: one per main role at LTHT, LCC and WYP; never in production."""
+"""Demo sign-in accounts: one per main role at LTHT, LMHST, LCC and WYP; never in production."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def demo_db(
 def test_demo_accounts_cover_the_main_roles_and_sign_in(demo_db: Database) -> None:
     accounts = create_demo_accounts(demo_db, Environment.DEVELOPMENT)
     made = {(a.organisation_code, a.role) for a in accounts}
-    for code in ("LTHT", "LCC", "WYP"):
+    for code in ("LTHT", "LMHST", "LCC", "WYP"):
         for role in ("practitioner", "designated-officer", "lead-member", "administrator"):
             assert (code, role) in made
     assert any(a.role == "information-sharing-manager" for a in accounts)

@@ -2,7 +2,7 @@
 
 For development only: every demo account has the same published password, and the command
 that calls this refuses outside ``INFOSHARE_ENVIRONMENT=development`` or ``test``. One person
-per main role at LTHT, LCC and WYP (practitioner, designated officer, lead member,
+per main role at LTHT, LMHST, LCC and WYP (practitioner, designated officer, lead member,
 administrator) and the Information Sharing Manager. Designated officers and administrators
 get a second factor at once (Procedure B1); its secret is returned so it can be printed and
 added to an authenticator app. Running it again adds nothing and returns the same accounts.
@@ -26,7 +26,7 @@ from infoshare.store.models import AccountRecord, StaffRecord
 
 #: the one password of every demo account: public, so never outside development
 DEMO_PASSWORD = "infoshare-demo-only"  # noqa: S105 - published on purpose, development only
-DEMO_ORGANISATIONS = ("LTHT", "LCC", "WYP")
+DEMO_ORGANISATIONS = ("LTHT", "LMHST", "LCC", "WYP")
 #: the job title the demo gives the person who runs accounts at each party
 ADMINISTRATOR_TITLE = "Records Administrator"
 
