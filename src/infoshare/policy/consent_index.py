@@ -4,16 +4,20 @@
 only statement of it. A decision asks it on every request, and it rebuilds what does not
 change between requests (the order of records, which record replaces which, whether the
 maker of a decision could make it) each time. ``ConsentIndex`` works those out once, when the
-shell fetches the person's facts, and answers the common question, "is this category
-covered, by which consents?", without building a reason for every record that does not
-apply. Whenever the answer is anything but "covered, nothing blocks it" (a refusal, an
-exclusion, a decision made for the person, no consent in scope), it defers to
-``check_consent`` itself, so every reason a practitioner reads comes from one place.
+shell fetches the person's facts, and answers the two common questions itself: "is this
+category covered, by which consents?" and "is no consent even about this sharing?" (another
+purpose or recipient, a category outside the form, no consent at all). For the second it
+gives the reasons ``check_consent`` gives, made by the same functions of
+``infoshare.policy.consent`` (``unnamed_problem``, ``category_problem``, ``no_consent``,
+``most_specific_first``). Whenever the answer is anything else (a refusal or an exclusion that
+applies, a record in scope that is not in force or not informed, a decision made for the
+person), it defers to ``check_consent`` itself, so every reason a practitioner reads is
+worded in one place.
 
 Only decisions the service user made themselves, as an adult, with no capacity assessment on
-record, take the quick path: for those the maker's fitness does not depend on the moment
-asked about (Procedure A2), so it can be settled in advance. ``tests/policy`` checks the
-index against ``check_consent`` on generated histories.
+record, take the quick path to "covered": for those the maker's fitness does not depend on
+the moment asked about (Procedure A2), so it can be settled in advance. ``tests/policy``
+checks the index against ``check_consent`` on generated histories.
 """
 
 from __future__ import annotations
