@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 
 from infoshare.api.problems import problem_for_error
-from infoshare.domain.agreement_yaml import parse_agreement
+from infoshare.domain.agreement_yaml import dump_agreement, parse_agreement
 from infoshare.errors import AgreementNotReadyError
-from infoshare.services import agreements
+from infoshare.services import agreements, disclosures
 from infoshare.services.access_log import CONSOLE
 from infoshare.services.api_tokens import issue_api_token
 from infoshare.services.database import Database, open_database
@@ -24,7 +24,10 @@ from tests.services.agreement_files import (
     signatures,
     unsigned,
 )
-from tests.support.databases import row_counts
+from tests.services.test_disclosures import care_request
+from tests.support.databases import DatabaseTemplates, row_counts
+from tests.support.sharing_world import SOCIAL_WORKER, build_sharing_world, staff
+from tests.support.sharing_world import TEMPLATE as SHARING
 
 TEXT = unsigned(example_text("hospital-discharge.yaml"))
 
@@ -295,3 +298,65 @@ def test_a_governance_token_sets_its_own_partys_contacts_only(
     updated = api.put(url, json=details, headers=_governance(db, "LTHT"))
     assert updated.status_code == 200, updated.text
     assert updated.json()["telephone"] == "0113 243 3144"
+
+
+@pytest.fixture
+def sharing_url(
+    request: pytest.FixtureRequest, database_templates: DatabaseTemplates
+) -> Iterator[str]:
+    yield from database_templates.copy(
+        request, getattr(request, "param", "sqlite"), SHARING, build_sharing_world
+    )
+
+
+@pytest.mark.parametrize(
+    "sharing_url", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
+    indirect=True,
+)  # fmt: skip
+def test_what_if_replays_recent_requests_through_a_candidate(sharing_url: str) -> None:
+    db = open_database(sharing_url)
+    try:
+        yesterday = datetime.now(UTC) - timedelta(days=1)
+        done = disclosures.disclose(db, staff(SOCIAL_WORKER), care_request(), now=yesterday)
+        reference = done.decision.isa_reference
+        assert done.decision.outcome == "permit"
+        assert reference is not None
+        isa = parse_agreement(agreements.export_agreement(db.unit_of_work(), reference), "x")
+        current = isa.agreement
+        rows = [
+            r.model_copy(update={"categories": [c for c in r.categories if c != "physical-health"]})
+            if r.organisation == "LCC" else r
+            for r in current.need_to_know
+        ]  # fmt: skip
+        candidate = current.model_copy(
+            update={"version": current.version + 1, "need_to_know": rows}
+        )
+        agreements.import_agreement(
+            db.unit_of_work(), unsigned(dump_agreement(candidate), "draft"), "v2.yaml",
+            requester=CONSOLE,
+        )  # fmt: skip
+        lcc, wyp = _governance(db, "LCC"), _governance(db, "WYP")
+    finally:
+        db.dispose()
+    url = f"/api/v1/agreements/{reference}/versions/{candidate.version}/what-if"
+    with client_for(app_for(sharing_url)) as api:
+        assert api.get(url).status_code == 401
+        refused = api.get(url, headers=wyp)
+        assert refused.status_code == 403
+        assert refused.json()["type"].endswith("/permission-denied")
+        assert api.get(url, params={"days": 0}, headers=lcc).status_code == 422
+        in_force = f"/api/v1/agreements/{reference}/versions/{current.version}/what-if"
+        conflict = api.get(in_force, headers=lcc)
+        assert conflict.status_code == 409
+        assert conflict.json()["type"].endswith("/agreement-state")
+
+        answer = api.get(url, headers=lcc)
+        assert answer.status_code == 200, answer.text
+        body = answer.json()
+        assert (body["replayed"], body["unchanged"], body["days"]) == (1, 0, 30)
+        [change] = body["changes"]
+        assert change["source_id"] == str(done.disclosure_id)
+        assert change["categories"] == [
+            {"category": "physical-health", "before": "permitted", "after": "withheld"}
+        ]
+        assert body["limits"]

@@ -5,6 +5,8 @@ Reading is public, as the protocol is (Section 4.2): an agreement names organisa
 and purposes, nothing about service users. Changes (import, propose, sign, activate,
 review, expire, terminate, amend) need an API token whose party is concerned and which
 carries ``agreements:manage``; the service decides and logs each refusal (Procedure B1).
+So does the what-if, which replays recent requests (they concern people) through a version
+not yet in force (``services/what_if.py``).
 The lint and the lifecycle are the core's (``policy.isa_lint``, ``policy.isa_lifecycle``).
 """
 
@@ -13,15 +15,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Path, Query, status
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from infoshare.api.dependencies import ApiCaller, UnitOfWorkDep
+from infoshare.api.dependencies import ApiCaller, DatabaseDep, SettingsDep, UnitOfWorkDep
 from infoshare.api.problems import problem_responses
-from infoshare.services import agreements
+from infoshare.services import agreements, what_if
 from infoshare.services.agreement_document import agreement_pdf
 from infoshare.services.agreements import AgreementDetail, AgreementSummary
+from infoshare.services.what_if import WhatIfResult
 
 router = APIRouter(prefix="/agreements", tags=["agreements"])
 
@@ -284,4 +287,34 @@ def amend(
 ) -> AgreementSummary:
     return agreements.amend(
         uow, reference, dated=body.dated, summary=body.summary, requester=caller
+    )
+
+
+@router.get(
+    "/{reference}/versions/{version}/what-if",
+    response_model=WhatIfResult,
+    summary="What a version not yet in force would change: recent requests replayed",
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+def what_if_replay(
+    reference: str,
+    version: Annotated[int, Path(ge=1)],
+    caller: ApiCaller,
+    database: DatabaseDep,
+    settings: SettingsDep,
+    days: Annotated[
+        int, Query(ge=1, le=what_if.MAX_DAYS, description="how many days back to replay")
+    ] = what_if.DEFAULT_DAYS,
+) -> WhatIfResult:
+    """The stored requests of the last `days` days that named the agreement, decided under the
+    agreements in force and with this version in place of its reference's; only the changed
+    decisions, each category's move and both decisions' reasons. A version in force is `409`
+    `agreement-state`."""
+    return what_if.what_if(
+        database,
+        reference,
+        version,
+        days=days,
+        requester=caller,
+        review_hours=settings.emergency_review_hours,
     )
