@@ -505,6 +505,27 @@ def test_the_consent_index_answers_as_the_consent_check(
     assert index.check(query) == checked
 
 
+@PROPERTY
+@given(subject_facts(), queries)
+def test_the_quick_answers_of_the_index_are_the_consent_checks_own(
+    facts: ConsentFacts, query: ConsentQuery
+) -> None:
+    """What decide() settles without check_consent must be exactly what check_consent says."""
+    index = index_consents(facts)
+    checked = check_consent(facts, query)
+    quick = index.answers(
+        query.recipient, query.isa, query.purpose, query.data_categories, query.at
+    )
+    settled = set(quick.covered) | set(quick.not_covered) | set(quick.unsettled)
+    assert settled == set(query.data_categories)
+    for category, ids in quick.covered.items():
+        assert ids == checked.category(category).covered_by
+    for category, why in quick.not_covered.items():
+        found = checked.category(category)
+        assert not found.covered
+        assert why == found.reasons
+
+
 def test_the_consent_index_answers_a_plain_consent_itself() -> None:
     plain = consent(
         "c1", purposes={"care"}, categories={"identity"}, recipients={"LCC"}, subject_id=SUBJECT
