@@ -8,17 +8,21 @@ activation the lint refuses is answered with every reason.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 
-from infoshare.services import agreements, contacts
+from infoshare.domain.agreement_yaml import dump_agreement, parse_agreement
+from infoshare.services import agreements, contacts, disclosures
 from infoshare.services.access_log import CONSOLE
 from infoshare.services.database import Database, open_database
 from tests.services.agreement_files import HOSPITAL_DISCHARGE, example_text, unsigned
+from tests.services.test_disclosures import care_request
 from tests.support.accounts_world import PEOPLE, TEMPLATE, build_world
 from tests.support.databases import DatabaseTemplates
+from tests.support.sharing_world import SOCIAL_WORKER, build_sharing_world, staff
+from tests.support.sharing_world import TEMPLATE as SHARING
 from tests.web.accessibility import problems
 from tests.web.signing_in import form_token, https_client, sign_in
 
@@ -307,3 +311,56 @@ def test_the_administrator_sets_contacts_and_a_practitioner_may_not(
     )
     assert saved.status_code == 303
     assert "Telephone: 0113 496 0003" in admin.get("/contacts").text
+
+
+@pytest.fixture
+def sharing_url(
+    request: pytest.FixtureRequest, database_templates: DatabaseTemplates
+) -> Iterator[str]:
+    yield from database_templates.copy(
+        request, getattr(request, "param", "sqlite"), SHARING, build_sharing_world
+    )
+
+
+@pytest.mark.parametrize(
+    "sharing_url", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
+    indirect=True,
+)  # fmt: skip
+def test_a_candidate_versions_page_shows_what_would_change(sharing_url: str) -> None:
+    db = open_database(sharing_url)
+    try:
+        yesterday = datetime.now(UTC) - timedelta(days=1)
+        done = disclosures.disclose(db, staff(SOCIAL_WORKER), care_request(), now=yesterday)
+        reference = done.decision.isa_reference
+        assert reference is not None
+        current = parse_agreement(
+            agreements.export_agreement(db.unit_of_work(), reference), "x"
+        ).agreement
+        rows = [
+            r.model_copy(update={"categories": [c for c in r.categories if c != "physical-health"]})
+            if r.organisation == "LCC" else r
+            for r in current.need_to_know
+        ]  # fmt: skip
+        candidate = current.model_copy(
+            update={"version": current.version + 1, "need_to_know": rows}
+        )
+        agreements.import_agreement(
+            db.unit_of_work(), unsigned(dump_agreement(candidate), "draft"), "v2.yaml",
+            requester=CONSOLE,
+        )  # fmt: skip
+    finally:
+        db.dispose()
+    page_url = f"/agreements/{reference}?version={candidate.version}"
+    with https_client(sharing_url) as client:
+        assert "What would change" not in client.get(page_url).text
+        sign_in(client, "lead-member")
+        page = client.get(page_url)
+        assert page.status_code == 200
+        assert problems(page.text) == []
+        assert "What would change" in page.text
+        assert "1 would be decided differently, 0 would not" in page.text
+        assert "physical-health: permitted → withheld" in page.text
+        assert client.get(f"{page_url}&days=0").status_code == 422
+        # The version in force has no such section.
+        in_force = client.get(f"/agreements/{reference}?version={current.version}").text
+        assert "What would change" not in in_force

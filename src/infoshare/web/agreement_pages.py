@@ -23,7 +23,7 @@ from starlette.responses import Response
 from infoshare.api.dependencies import DatabaseDep, SettingsDep, UnitOfWorkDep
 from infoshare.domain.agreement import IsaStatus
 from infoshare.errors import InputError
-from infoshare.services import adoption, agreements, contacts
+from infoshare.services import adoption, agreements, contacts, what_if
 from infoshare.services.agreement_document import agreement_html, agreement_pdf, stylesheet
 from infoshare.services.organisations import list_organisations
 from infoshare.web.account_pages import CsrfField, check_form
@@ -115,13 +115,19 @@ def import_submit(
 def agreement_page(
     request: Request,
     reference: str,
-    uow: UnitOfWorkDep,
+    database: DatabaseDep,
+    settings: SettingsDep,
     staff: OptionalStaff,
     version: VersionQuery = None,
     as_at: Annotated[date | None, Query()] = None,
+    days: Annotated[int, Query(ge=1, le=what_if.MAX_DAYS)] = what_if.DEFAULT_DAYS,
 ) -> Response:
-    """One version; the lint as at ``as_at`` (default today), e.g. to see it as in 2003."""
-    detail = agreements.get_agreement(uow, reference, version, today=as_at)
+    """One version; the lint as at ``as_at`` (default today), e.g. to see it as in 2003.
+
+    For staff who may manage it, a version not yet in force also shows what it would change:
+    the requests of the last ``days`` days that named the agreement, replayed through it.
+    """
+    detail = agreements.get_agreement(database.unit_of_work(), reference, version, today=as_at)
     summary = detail.summary
     acting_for = staff.actor.organisation_code if staff is not None else None
     may_manage = (
@@ -134,6 +140,13 @@ def agreement_page(
         is None
     )
     unsigned_own = acting_for in {p.organisation for p in summary.parties if not p.signed}
+    replay = None
+    if staff is not None and may_manage and summary.status in what_if.CANDIDATE_STATUSES:
+        replay = what_if.what_if(
+            database, reference, summary.version, days=days,
+            requester=requester_of(request, staff),
+            review_hours=settings.emergency_review_hours,
+        )  # fmt: skip
     return _page(
         request,
         "agreement.html",
@@ -146,6 +159,7 @@ def agreement_page(
             "acting_for": acting_for,
             "may_sign": may_manage and summary.status == IsaStatus.PROPOSED and unsigned_own,
             "version_query": f"?version={summary.version}",
+            "replay": replay,
         },
     )
 
