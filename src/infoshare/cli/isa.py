@@ -32,7 +32,7 @@ from infoshare.errors import AgreementNotReadyError, InputError, UnknownReferenc
 from infoshare.policy.isa_lint import RULES, Finding, LintContext, Severity, lint
 from infoshare.protocol.loader import load_pack_reference
 from infoshare.protocol.schema import ProtocolPack
-from infoshare.services import adoption, agreements
+from infoshare.services import adoption, agreements, what_if
 from infoshare.services.access_log import CONSOLE
 from infoshare.services.agreements import AgreementSummary
 from infoshare.services.database import Database, open_database
@@ -589,3 +589,44 @@ def confirm_command(
         f"{confirmation.organisation}: Procedure {confirmation.procedure} confirmed by "
         f"{confirmation.confirmed_by} on {confirmation.confirmed_on}"
     )
+
+
+# ---------------------------------------------------------------------------- what if
+
+
+@isa_app.command("what-if")
+@handles_errors
+def what_if_command(
+    reference: Annotated[str, typer.Argument(help="The agreement's reference.")],
+    version: Annotated[int, typer.Option(help="The version not yet in force to try.", min=1)],
+    days: Annotated[
+        int, typer.Option(help="How many days of stored requests to replay.", min=1, max=366)
+    ] = what_if.DEFAULT_DAYS,
+    output: Annotated[
+        OutputFormat, typer.Option("--format", help="How to print the changes.")
+    ] = OutputFormat.TEXT,
+    db: DatabaseOption = None,
+) -> None:
+    """Replay the last days' stored requests that named the agreement through a version not
+    yet in force; print the decisions that would change (see docs/agreements.md)."""
+    database = _database(db)
+    try:
+        result = what_if.what_if(database, reference, version, days=days, requester=CONSOLE)
+    finally:
+        database.dispose()
+    if output is OutputFormat.JSON:
+        typer.echo(result.model_dump_json(indent=2))
+        return
+    typer.echo(
+        f"{reference} v{version} ({result.status}): {result.replayed} requests of the last "
+        f"{days} days replayed, {len(result.changes)} would change, {result.unchanged} would not"
+    )
+    for change in result.changes:
+        moves = "; ".join(f"{m.category} {m.before} -> {m.after}" for m in change.categories)
+        typer.echo(
+            f"  {change.at:%Y-%m-%d %H:%M} {change.source} {change.source_id}: "
+            f"{change.provider} -> {change.recipient} for {change.purpose}: "
+            f"{change.before_outcome} -> {change.after_outcome}" + (f" ({moves})" if moves else "")
+        )
+    for limit in result.limits:
+        typer.echo(f"not seen: {limit}")
