@@ -9,7 +9,9 @@ work, and validates all its input before it writes anything.
 
 Principle 5 (informed consent, refusal raises the bar), Procedure A1 (what was explained,
 exclusions), A3 (recording, withdrawal, supersession), A4 (the coverage check), and the
-consent receipt (ISO/IEC TS 27560's structure).
+consent receipt (ISO/IEC TS 27560's structure). Principle 6: each consent given or refused
+and each withdrawal is appended to the ledger in the same transaction as its record
+(``services/consent_ledger.py`` builds the entries).
 
 Access control (Procedure B1: only staff of a party record consent on its behalf, and reads
 of personal data are logged) is not applied here yet: the accounts work lands separately.
