@@ -100,6 +100,10 @@ def test_demo_small_on_sqlite(tmp_path: Path) -> None:
     again = runner.invoke(app, ["demo", "--db", url])
     assert again.exit_code == 0, again.output
     assert "already present (small, seed 5); nothing added" in again.stdout
+    # the demo signs its ledger like `init` does, so it verifies straight away
+    assert "checkpoint signed" in result.stdout
+    verified = runner.invoke(app, ["ledger", "verify", "--db", url])
+    assert verified.exit_code == 0, verified.output
 
 
 def test_demo_refuses_an_unknown_size(tmp_path: Path) -> None:

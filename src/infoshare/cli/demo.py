@@ -26,8 +26,9 @@ from rich.progress import (
 from infoshare.cli.account import print_demo_accounts
 from infoshare.cli.database_option import DatabaseOption, settings_for
 from infoshare.cli.errors import handles_errors
-from infoshare.cli.init import print_setup
+from infoshare.cli.init import print_keys, print_setup
 from infoshare.services.demo import DEFAULT_SEED, DemoReport, demo_size, run_demo
+from infoshare.services.keys import origin_for
 
 stdout = Console(highlight=False, soft_wrap=True)
 
@@ -72,6 +73,9 @@ def demo_command(
             url, settings.pack, demo_size(size.value), seed=seed, progress=advance
         )
     print_setup(url, setup)
+    # The demo's consents, approvals and agreements are already in the ledger: make the
+    # signing key (as `infoshare init` does) and sign a checkpoint over them.
+    print_keys(url, settings.keys_dir, origin_for(setup.pack_id, settings.ledger_origin or None))
     print_demo(report)
     print_demo_accounts(url, settings.environment)
 
