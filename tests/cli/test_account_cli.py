@@ -140,10 +140,7 @@ def test_tokens_are_created_listed_and_revoked(world_url: str) -> None:
     token_id = listed.stdout.split()[0]
     db = open_database(world_url)
     try:
-        assert (
-            authenticate_token(db, token, client_address="t").organisation_code
-            == "LTHT"
-        )
+        assert authenticate_token(db, token, client_address="t").organisation_code == "LTHT"
         revoked = runner.invoke(app, ["token", "revoke", token_id, "--db", world_url])
         assert revoked.exit_code == 0, revoked.output
         with pytest.raises(AuthenticationError):
