@@ -18,7 +18,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from infoshare.cli.database_option import DatabaseOption, settings_for
+from infoshare.cli.database_option import DatabaseOption, opened_database
 from infoshare.cli.errors import handles_errors
 from infoshare.services.access_log import CONSOLE
 from infoshare.services.accounts import (
@@ -29,7 +29,7 @@ from infoshare.services.accounts import (
     reset_password,
 )
 from infoshare.services.api_tokens import issue_api_token, list_api_tokens, revoke_api_token
-from infoshare.services.database import Database, open_database
+from infoshare.services.database import open_database
 from infoshare.services.demo_accounts import DEMO_PASSWORD, create_demo_accounts
 from infoshare.settings import Environment
 
@@ -46,10 +46,6 @@ EmailArgument = Annotated[str, typer.Argument(help="The person's email in the st
 PasswordStdin = Annotated[
     bool, typer.Option("--password-stdin", help="Read the password from the first line of stdin.")
 ]
-
-
-def _database(db: str | None) -> Database:
-    return open_database(settings_for(db).sqlalchemy_url)
 
 
 def _password(from_stdin: bool) -> str:
@@ -82,8 +78,7 @@ def create_command(
     db: DatabaseOption = None,
 ) -> None:
     """Give a member of staff a sign-in account."""
-    database = _database(db)
-    try:
+    with opened_database(db) as database:
         password = _password(password_stdin)
         _print(
             create_account(
@@ -91,30 +86,22 @@ def create_command(
             ),
             "created",
         )
-    finally:
-        database.dispose()
 
 
 @account_app.command("disable")
 @handles_errors
 def disable_command(email: EmailArgument, db: DatabaseOption = None) -> None:
     """Stop an account signing in and end every session it has, now."""
-    database = _database(db)
-    try:
+    with opened_database(db) as database:
         _print(disable_account(database.unit_of_work(), email), "disabled")
-    finally:
-        database.dispose()
 
 
 @account_app.command("enable")
 @handles_errors
 def enable_command(email: EmailArgument, db: DatabaseOption = None) -> None:
     """Let a disabled account sign in again."""
-    database = _database(db)
-    try:
+    with opened_database(db) as database:
         _print(enable_account(database.unit_of_work(), email), "enabled")
-    finally:
-        database.dispose()
 
 
 @account_app.command("reset-password")
@@ -123,12 +110,9 @@ def reset_password_command(
     email: EmailArgument, password_stdin: PasswordStdin = False, db: DatabaseOption = None
 ) -> None:
     """Set a new password and end every session of the account."""
-    database = _database(db)
-    try:
+    with opened_database(db) as database:
         password = _password(password_stdin)
         _print(reset_password(database.unit_of_work(), email, password), "password reset for")
-    finally:
-        database.dispose()
 
 
 @token_app.command("create")
@@ -142,8 +126,7 @@ def token_create_command(
     db: DatabaseOption = None,
 ) -> None:
     """Issue an API token; it is printed once and cannot be shown again."""
-    database = _database(db)
-    try:
+    with opened_database(db) as database:
         issued = issue_api_token(
             database.unit_of_work(),
             CONSOLE,
@@ -151,8 +134,6 @@ def token_create_command(
             name=name,
             permissions=permission,
         )
-    finally:
-        database.dispose()
     view = issued.view
     stdout.print(
         f"token {view.id} for {view.organisation_code} ({view.name}): {', '.join(view.permissions)}"
@@ -168,11 +149,8 @@ def token_list_command(
     db: DatabaseOption = None,
 ) -> None:
     """The party's tokens (never the secrets), newest first."""
-    database = _database(db)
-    try:
+    with opened_database(db) as database:
         tokens = list_api_tokens(database.unit_of_work(), CONSOLE, organisation)
-    finally:
-        database.dispose()
     for view in tokens:
         state = f"revoked {view.revoked_at:%Y-%m-%d}" if view.revoked_at else "live"
         used = f"last used {view.last_used_at:%Y-%m-%d %H:%M}" if view.last_used_at else "unused"
@@ -191,11 +169,8 @@ def token_revoke_command(
     db: DatabaseOption = None,
 ) -> None:
     """Revoke a token: it stops working at once."""
-    database = _database(db)
-    try:
+    with opened_database(db) as database:
         view = revoke_api_token(database.unit_of_work(), CONSOLE, token_id)
-    finally:
-        database.dispose()
     stdout.print(f"revoked {view.id} ({view.name}, {view.organisation_code})")
 
 

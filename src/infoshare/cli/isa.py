@@ -25,7 +25,7 @@ from typing import Annotated
 
 import typer
 
-from infoshare.cli.database_option import DatabaseOption, settings_for
+from infoshare.cli.database_option import DatabaseOption, opened_database
 from infoshare.cli.errors import handles_errors, stderr
 from infoshare.domain.agreement_yaml import AgreementFile, parse_agreement
 from infoshare.errors import AgreementNotReadyError, InputError, UnknownReferenceError
@@ -35,7 +35,6 @@ from infoshare.protocol.schema import ProtocolPack
 from infoshare.services import adoption, agreements, what_if
 from infoshare.services.access_log import CONSOLE
 from infoshare.services.agreements import AgreementSummary
-from infoshare.services.database import Database, open_database
 
 isa_app = typer.Typer(
     name="isa",
@@ -249,10 +248,6 @@ TodayOption = Annotated[
 ]
 
 
-def _database(db: str | None) -> Database:
-    return open_database(settings_for(db).sqlalchemy_url)
-
-
 def _summary_line(summary: AgreementSummary) -> str:
     parties = ", ".join(p.organisation for p in summary.parties)
     due = "  review due" if summary.review_due else ""
@@ -271,13 +266,10 @@ def import_command(
     """Store an agreement in the register (as a draft or proposed; nothing on error)."""
     _read_agreement(file)  # a bad file is reported before the database is opened
     text = file.read_text(encoding="utf-8")
-    database = _database(db)
-    try:
+    with opened_database(db) as database:
         summary = agreements.import_agreement(
             database.unit_of_work(), text, str(file), requester=CONSOLE
         )
-    finally:
-        database.dispose()
     typer.echo(f"imported {_summary_line(summary)}")
 
 
@@ -292,11 +284,8 @@ def export_command(
     db: DatabaseOption = None,
 ) -> None:
     """Write a stored agreement as YAML (what `isa import` and `isa lint` read)."""
-    database = _database(db)
-    try:
+    with opened_database(db) as database:
         text = agreements.export_agreement(database.unit_of_work(), reference, version)
-    finally:
-        database.dispose()
     if output is None:
         typer.echo(text, nl=False)
     else:
@@ -323,8 +312,7 @@ def list_command(
 ) -> None:
     """The register of agreements, by reference."""
     on = _parse_date(today, "--today") if today else None
-    database = _database(db)
-    try:
+    with opened_database(db) as database:
         found = agreements.list_agreements(
             database.unit_of_work(),
             party=party,
@@ -333,8 +321,6 @@ def list_command(
             all_versions=all_versions,
             today=on,
         )
-    finally:
-        database.dispose()
     if output is OutputFormat.JSON:
         typer.echo(json.dumps([s.model_dump(mode="json") for s in found], indent=2))
         return
@@ -351,11 +337,8 @@ def propose_command(
     db: DatabaseOption = None,
 ) -> None:
     """Send a draft to the parties for signature."""
-    database = _database(db)
-    try:
+    with opened_database(db) as database:
         summary = agreements.propose(database.unit_of_work(), reference, version, requester=CONSOLE)
-    finally:
-        database.dispose()
     typer.echo(f"proposed {_summary_line(summary)}")
 
 
@@ -372,8 +355,7 @@ def sign_command(
 ) -> None:
     """Record a party's signature; the agreement is signed once every party has signed."""
     signed_on = _parse_date(on, "--on") if on else date.today()
-    database = _database(db)
-    try:
+    with opened_database(db) as database:
         summary = agreements.sign(
             database.unit_of_work(),
             reference,
@@ -384,8 +366,6 @@ def sign_command(
             version=version,
             requester=CONSOLE,
         )
-    finally:
-        database.dispose()
     typer.echo(f"signed for {organisation}: {_summary_line(summary)}")
 
 
@@ -399,17 +379,15 @@ def activate_command(
 ) -> None:
     """Put a signed agreement in force; refused, with every reason, while the lint finds errors."""
     on = _parse_date(today, "--today") if today else None
-    database = _database(db)
-    try:
-        summary = agreements.activate(
-            database.unit_of_work(), reference, version, today=on, requester=CONSOLE
-        )
-    except AgreementNotReadyError as error:
-        for reason in error.reasons:
-            stderr.print(f"  {reason}", markup=False)
-        raise
-    finally:
-        database.dispose()
+    with opened_database(db) as database:
+        try:
+            summary = agreements.activate(
+                database.unit_of_work(), reference, version, today=on, requester=CONSOLE
+            )
+        except AgreementNotReadyError as error:
+            for reason in error.reasons:
+                stderr.print(f"  {reason}", markup=False)
+            raise
     typer.echo(f"activated {_summary_line(summary)}")
 
 
@@ -425,13 +403,10 @@ def amend_command(
 ) -> None:
     """Start the next version as an unsigned draft; export it, edit it, import it again."""
     on = _parse_date(dated, "--dated") if dated else date.today()
-    database = _database(db)
-    try:
+    with opened_database(db) as database:
         draft = agreements.amend(
             database.unit_of_work(), reference, dated=on, summary=summary, requester=CONSOLE
         )
-    finally:
-        database.dispose()
     typer.echo(f"amended {_summary_line(draft)}")
 
 
@@ -448,11 +423,8 @@ def show_command(
 ) -> None:
     """A stored version: its parties, its lint findings as at today, and its history."""
     on = _parse_date(today, "--today") if today else None
-    database = _database(db)
-    try:
+    with opened_database(db) as database:
         detail = agreements.get_agreement(database.unit_of_work(), reference, version, today=on)
-    finally:
-        database.dispose()
     if output is OutputFormat.JSON:
         typer.echo(detail.model_dump_json(indent=2))
         return
@@ -477,8 +449,7 @@ def review_command(
     db: DatabaseOption = None,
 ) -> None:
     """Record a review that changed nothing, and the next review date (Section 4.4)."""
-    database = _database(db)
-    try:
+    with opened_database(db) as database:
         summary = agreements.record_review(
             database.unit_of_work(),
             reference,
@@ -486,8 +457,6 @@ def review_command(
             next_review=_parse_date(next_review, "--next-review"),
             requester=CONSOLE,
         )
-    finally:
-        database.dispose()
     typer.echo(f"reviewed {_summary_line(summary)}")
 
 
@@ -500,11 +469,8 @@ def expire_command(
 ) -> None:
     """End the version in force once its end date has passed."""
     on = _parse_date(today, "--today") if today else None
-    database = _database(db)
-    try:
+    with opened_database(db) as database:
         summary = agreements.expire(database.unit_of_work(), reference, today=on, requester=CONSOLE)
-    finally:
-        database.dispose()
     typer.echo(f"expired {_summary_line(summary)}")
 
 
@@ -517,13 +483,10 @@ def terminate_command(
     db: DatabaseOption = None,
 ) -> None:
     """End a version early, or abandon one never in force."""
-    database = _database(db)
-    try:
+    with opened_database(db) as database:
         summary = agreements.terminate(
             database.unit_of_work(), reference, version, reason=reason, requester=CONSOLE
         )
-    finally:
-        database.dispose()
     typer.echo(f"terminated {_summary_line(summary)}")
 
 
@@ -541,8 +504,7 @@ def adopt_command(
 ) -> None:
     """Record a party's approval of the protocol (Procedure C1); a different one is refused."""
     approved_on = _parse_date(on, "--on")
-    database = _database(db)
-    try:
+    with opened_database(db) as database:
         view = adoption.record_adoption(
             database.unit_of_work(),
             code,
@@ -551,8 +513,6 @@ def adopt_command(
             minute_reference=minute,
             requester=CONSOLE,
         )
-    finally:
-        database.dispose()
     minute_text = f", minute {minute}" if minute else ""
     typer.echo(
         f"{view.code} ({view.name}) approved the protocol on {approved_on} by {body.strip()}"
@@ -572,8 +532,7 @@ def confirm_command(
 ) -> None:
     """Record a lead member's confirmation that a standard procedure is in place (C3)."""
     confirmed_on = _parse_date(on, "--on")
-    database = _database(db)
-    try:
+    with opened_database(db) as database:
         confirmation = adoption.confirm_procedure(
             database.unit_of_work(),
             organisation=code,
@@ -583,8 +542,6 @@ def confirm_command(
             evidence=evidence,
             requester=CONSOLE,
         )
-    finally:
-        database.dispose()
     typer.echo(
         f"{confirmation.organisation}: Procedure {confirmation.procedure} confirmed by "
         f"{confirmation.confirmed_by} on {confirmation.confirmed_on}"
@@ -609,11 +566,8 @@ def what_if_command(
 ) -> None:
     """Replay the last days' stored requests that named the agreement through a version not
     yet in force; print the decisions that would change (see docs/agreements.md)."""
-    database = _database(db)
-    try:
+    with opened_database(db) as database:
         result = what_if.what_if(database, reference, version, days=days, requester=CONSOLE)
-    finally:
-        database.dispose()
     if output is OutputFormat.JSON:
         typer.echo(result.model_dump_json(indent=2))
         return
