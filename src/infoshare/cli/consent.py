@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from infoshare.cli.database_option import DatabaseOption, settings_for
+from infoshare.cli.database_option import DatabaseOption, opened_database
 from infoshare.cli.errors import handles_errors, stderr
 from infoshare.errors import InputError
 from infoshare.services.consent import (
@@ -32,7 +32,6 @@ from infoshare.services.consent import (
     consent_history,
     import_consents,
 )
-from infoshare.services.database import open_database
 from infoshare.services.fhir_consent import fhir_consents_of, read_fhir
 
 stdout = Console(highlight=False, soft_wrap=True)
@@ -192,17 +191,13 @@ def import_command(
     rows = read_csv(file) if kind is FileFormat.CSV else read_fhir_file(file)
     labels = [label for label, _ in rows]
     numbered = [(index, row) for index, (_, row) in enumerate(rows)]
-    database = open_database(settings_for(db).sqlalchemy_url)
-    try:
-        with _progress() as progress:
-            task = progress.add_task("checking", total=len(rows))
-            stored, rejected = import_consents(
-                database.unit_of_work(),
-                numbered,
-                on_row=lambda: progress.advance(task),
-            )
-    finally:
-        database.dispose()
+    with opened_database(db) as database, _progress() as progress:
+        task = progress.add_task("checking", total=len(rows))
+        stored, rejected = import_consents(
+            database.unit_of_work(),
+            numbered,
+            on_row=lambda: progress.advance(task),
+        )
     if rejected:
         _report(rejected, labels, len(rows))
         raise typer.Exit(1)
@@ -219,8 +214,7 @@ def export_command(
     db: DatabaseOption = None,
 ) -> None:
     """Print a service user's consents (their whole history) as FHIR or JSON."""
-    database = open_database(settings_for(db).sqlalchemy_url)
-    try:
+    with opened_database(db) as database:
         now = datetime.now(UTC)
         if export_format is ExportFormat.FHIR:
             text = json.dumps(fhir_consents_of(database.unit_of_work(), nhs_number, now=now),
@@ -229,8 +223,6 @@ def export_command(
             text = consent_history(database.unit_of_work(), nhs_number, at=now).model_dump_json(
                 indent=2
             )
-    finally:
-        database.dispose()
     typer.echo(text)
 
 

@@ -14,11 +14,10 @@ from typing import Annotated
 
 import typer
 
-from infoshare.cli.database_option import DatabaseOption, settings_for
+from infoshare.cli.database_option import DatabaseOption, opened_database
 from infoshare.cli.errors import handles_errors
 from infoshare.services import contacts
 from infoshare.services.contacts import ContactEntry
-from infoshare.services.database import open_database
 
 
 def _line(entry: ContactEntry) -> str:
@@ -48,13 +47,10 @@ def contacts_command(
     db: DatabaseOption = None,
 ) -> None:
     """Print the contacts directory: who holds a specific role at each partner (A6)."""
-    database = open_database(settings_for(db).sqlalchemy_url)
-    try:
+    with opened_database(db) as database:
         directory = contacts.contacts_directory(
             database.unit_of_work(), organisation=organisation, role=role
         )
-    finally:
-        database.dispose()
     if as_json:
         typer.echo(json.dumps([e.model_dump() for e in directory], indent=2))
         return
