@@ -273,10 +273,11 @@ def _problem(
 
 def _recipient_in(names: frozenset[str], query: ConsentQuery) -> bool:
     """Whether ``names`` (codes or agreement references) include the query's recipient."""
-    return _names_recipient(names, query.recipient, query.isa)
+    return names_recipient(names, query.recipient, query.isa)
 
 
-def _names_recipient(names: frozenset[str], recipient: str, isa: IsaContext | None) -> bool:
+def names_recipient(names: frozenset[str], recipient: str, isa: IsaContext | None) -> bool:
+    """Whether ``names`` name ``recipient``, or the agreement it shares under as a party."""
     if recipient in names:
         return True
     return isa is not None and isa.reference in names and recipient in isa.parties
@@ -304,7 +305,7 @@ def unnamed_problem(
             consent.id,
         )
     named = scope.recipients | scope.recipient_isas if scope.recipient_isas else scope.recipients
-    if not _names_recipient(named, recipient, isa):
+    if not names_recipient(named, recipient, isa):
         under = "" if isa is None else f" under agreement `{isa.reference}`"
         return reason(
             ReasonCode.RECIPIENT_OUT_OF_SCOPE,

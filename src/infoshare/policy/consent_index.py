@@ -34,6 +34,7 @@ from infoshare.policy.consent import (
     category_problem,
     check_consent,
     most_specific_first,
+    names_recipient,
     no_consent,
     unnamed_problem,
 )
@@ -48,7 +49,6 @@ class _Entry:
     replaced_at: datetime | None
     #: whether the maker's fitness is settled in advance (an adult's own decision)
     settled: bool
-    recipients: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,39 +70,7 @@ class ConsentIndex:
 
         None means "ask check_consent": not covered, blocked, or not settled in advance.
         """
-        covering: list[str] = []
-        for entry in self.entries:
-            consent = entry.consent
-            live = at >= consent.starts_at and (entry.replaced_at is None or entry.replaced_at > at)
-            if live and consent.exclusions:
-                for exclusion in consent.exclusions:
-                    if exclusion.matches(recipient, purpose, category):
-                        return None
-            scope = consent.scope
-            if purpose not in scope.purposes or category not in scope.data_categories:
-                continue
-            if not _names(entry.recipients, recipient, isa):
-                continue
-            if not live:
-                continue
-            if consent.withdrawal is not None and consent.withdrawal.at <= at:
-                continue
-            if consent.valid_until is not None and consent.valid_until <= at:
-                continue
-            told = consent.explanation
-            if (
-                purpose not in told.purposes
-                or category not in told.data_categories
-                or not _names(told.recipients, recipient, isa)
-            ):
-                continue
-            if not entry.settled or entry.refused:
-                return None
-            covering.append(consent.id)
-        if not covering:
-            return None
-        covering.sort()
-        return tuple(covering)
+        return self.answers(recipient, isa, purpose, (category,), at).covered.get(category)
 
     def answers(
         self,
@@ -208,18 +176,12 @@ def _in_force(entry: _Entry, at: datetime) -> bool:
 
 def _told(entry: _Entry, recipient: str, isa: IsaContext | None, purpose: str) -> bool:
     told = entry.consent.explanation
-    return purpose in told.purposes and _names(told.recipients, recipient, isa)
+    return purpose in told.purposes and names_recipient(told.recipients, recipient, isa)
 
 
 def _live(entry: _Entry, at: datetime) -> bool:
     """Whether the record has started and is not replaced at ``at``: its exclusions apply."""
     return at >= entry.consent.starts_at and (entry.replaced_at is None or entry.replaced_at > at)
-
-
-def _names(names: frozenset[str], recipient: str, isa: IsaContext | None) -> bool:
-    if recipient in names:
-        return True
-    return isa is not None and isa.reference in names and recipient in isa.parties
 
 
 def index_consents(facts: ConsentFacts) -> ConsentIndex:
@@ -243,7 +205,6 @@ def index_consents(facts: ConsentFacts) -> ConsentIndex:
                 and born is not None
                 and age_on(born, c.obtained_at.date()) >= AGE_PRESUMED_CAPABLE
             ),
-            recipients=c.scope.recipients | c.scope.recipient_isas,
         )
         for c in consents
     )
