@@ -615,11 +615,6 @@ def _check_records(session: Session, size: int) -> tuple[int, Problem | None]:
     return checked, found
 
 
-def read_notes(path: Path) -> str:
-    """A checkpoint note from a file, as given (for the CLI's outsider checks)."""
-    return path.read_text(encoding="utf-8")
-
-
 def entry_json(entry: LedgerEntry) -> dict[str, Any]:
     """An entry as plain JSON (times as RFC 3339 strings)."""
     value: dict[str, Any] = dict(entry.to_json())

@@ -34,7 +34,6 @@ from infoshare.services import group_commit, ledger
 from infoshare.services.access_log import Outcome as AccessOutcome
 from infoshare.services.access_log import Requester, RequesterKind, add_entry, refuse
 from infoshare.services.clock import now_or
-from infoshare.services.contacts import ContactEntry, designated_officers
 from infoshare.services.disclosures import (
     REFERRAL_RECORD,
     Outcomes,
@@ -91,11 +90,6 @@ def _view(record: ReferralRecord, nhs_number: str) -> ReferralView:
         decision_reason=record.decision_reason,
         disclosure_id=record.disclosure_id,
     )
-
-
-def officers_for(uow: UnitOfWork, organisation: str) -> list[ContactEntry]:
-    """Who a referral from ``organisation`` goes to (Procedure A6's directory)."""
-    return designated_officers(uow, organisation)
 
 
 def _officer(requester: Requester, officer: str | None) -> str:

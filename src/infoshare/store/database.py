@@ -69,10 +69,6 @@ def _check_url(url: str) -> str:
     )
 
 
-def is_sqlite(engine: Engine) -> bool:
-    return engine.dialect.name == "sqlite"
-
-
 def make_engine(url: str) -> Engine:
     """An engine for ``url`` (SQLite or PostgreSQL), configured as described above.
 
