@@ -17,7 +17,8 @@ FORBIDDEN = {
     r"\btime\.(?:time|monotonic|perf_counter)(?:_ns)?\(": "reads the clock",
     r"\bos\.environ\b|\bos\.getenv\(": "reads the environment",
     r"\brandom\.(?:random|randint|choice|shuffle)\(": "uses hidden randomness",
-    r"\bopen\(": "opens files",
+    r"\bsecrets\.\w+\(|\buuid4\(": "uses hidden randomness",
+    r"\bopen\(|\.(?:read|write)_(?:text|bytes)\(": "opens files",
 }
 # Loading a pack reads its files: that is the protocol package's one door to the disk.
 ALLOWED = {("protocol", "opens files")}
