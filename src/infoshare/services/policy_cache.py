@@ -121,23 +121,18 @@ def current_policy(
 ) -> tuple[Policy, ProtocolPack]:
     """The compiled Policy of ``db`` and its pack, recompiled if anything changed."""
     moment = time.monotonic() if now is None else now
+    review_due_after = timedelta(hours=review_hours)
     cached = _cache.get(db.engine)
-    if (
-        cached is not None
-        and moment - cached.checked_at < CHECK_EVERY
-        and cached.policy.options.review_due_after == timedelta(hours=review_hours)
-    ):
+    if cached is not None and cached.policy.options.review_due_after != review_due_after:
+        cached = None
+    if cached is not None and moment - cached.checked_at < CHECK_EVERY:
         return cached.policy, cached.pack
     with db.unit_of_work().reading() as uow:
         stamp = change_stamp(uow.session)
-        if (
-            cached is not None
-            and cached.stamp == stamp
-            and cached.policy.options.review_due_after == timedelta(hours=review_hours)
-        ):
+        if cached is not None and cached.stamp == stamp:
             policy, pack = cached.policy, cached.pack
         else:
-            options = PolicyOptions(review_due_after=timedelta(hours=review_hours))
+            options = PolicyOptions(review_due_after=review_due_after)
             policy, pack = compile_from(uow.session, options)
     with _lock:
         _cache[db.engine] = _Cached(stamp, policy, pack, moment)
