@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 import yaml
@@ -20,7 +19,7 @@ from pydantic_core import ErrorDetails
 
 from infoshare.domain.agreement import InformationSharingAgreement
 from infoshare.errors import AgreementFileError, PackProblem
-from infoshare.protocol.validate import render_path
+from infoshare.protocol.validate import render_path, value_shape
 from infoshare.protocol.yaml_source import YamlFile, parse_yaml
 
 #: a path into an agreement: field names and list indexes, outermost first
@@ -53,7 +52,7 @@ def parse_agreement(text: str, source: str) -> AgreementFile:
     if parsed is None:
         raise AgreementFileError(problems)
     if not isinstance(parsed.data, dict):
-        shape = "nothing" if parsed.data is None else _shape(parsed.data)
+        shape = "nothing" if parsed.data is None else value_shape(parsed.data)
         reason = (
             f"the file holds {shape}; an agreement is a mapping of fields such as "
             "`reference`, `title`, `parties` (see docs/agreements.md)"
@@ -112,16 +111,4 @@ def _reason(detail: ErrorDetails) -> str:
         return str(ctx.get("error", detail["msg"]))
     message = detail["msg"]
     message = message[:1].lower() + message[1:]
-    return f"{message}; got {_shape(value)}"
-
-
-def _shape(value: object) -> str:
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if value is None:
-        return "nothing"
-    if isinstance(value, str | int | float | bool | date):
-        return f"`{value}`"
-    return f"a {type(value).__name__}"
+    return f"{message}; got {value_shape(value)}"

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,7 @@ from pydantic_core import ErrorDetails
 from infoshare.errors import PackError, PackProblem, UnknownReferenceError
 from infoshare.protocol.layout import FILE_BY_FIELD, FILE_BY_NAME, PACK_FILES
 from infoshare.protocol.schema import PRINCIPLE_ID, PROCEDURE_ID, ProtocolPack
-from infoshare.protocol.validate import render_path, validate_pack
+from infoshare.protocol.validate import render_path, validate_pack, value_shape
 from infoshare.protocol.yaml_source import YamlFile, parse_yaml
 
 #: a pack-level problem that belongs to no single entry
@@ -140,22 +139,10 @@ def _reason(detail: ErrorDetails, holds: str) -> str:
         hint = _PATTERN_HINTS.get(pattern, f"match `{pattern}`")
         return f"`{value}` should be {hint}"
     if len(loc) == 1 and kind in {"list_type", "model_type", "dict_type"}:
-        return f"the file should hold {holds}, not {_shape(value)}"
+        return f"the file should hold {holds}, not {value_shape(value)}"
     message = detail["msg"]
     message = message[:1].lower() + message[1:]
-    return f"{message}; got {_shape(value)}"
-
-
-def _shape(value: object) -> str:
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if value is None:
-        return "nothing"
-    if isinstance(value, str | int | float | bool | date):
-        return f"`{value}`"
-    return f"a {type(value).__name__}"
+    return f"{message}; got {value_shape(value)}"
 
 
 def _builtin_root() -> Path:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import TypeVar
 
 from infoshare.protocol.schema import (
@@ -260,3 +261,16 @@ def render_path(path: Sequence[str | int]) -> str:
         else:
             text += f".{step}" if text else step
     return text
+
+
+def value_shape(value: object) -> str:
+    """What a problem says it got instead: a short value in backticks, else its kind."""
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing"
+    if isinstance(value, str | int | float | bool | date):
+        return f"`{value}`"
+    return f"a {type(value).__name__}"
