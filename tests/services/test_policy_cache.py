@@ -51,3 +51,6 @@ def test_the_review_period_setting_reaches_the_policy(sharing_db: Database) -> N
     policy_cache.forget(sharing_db)
     policy, _ = policy_cache.current_policy(sharing_db, review_hours=24, now=100.0)
     assert policy.options.review_due_after.total_seconds() == 24 * 3600
+    # a different period is not answered by the kept policy, even within CHECK_EVERY
+    other, _ = policy_cache.current_policy(sharing_db, review_hours=72, now=100.1)
+    assert other.options.review_due_after.total_seconds() == 72 * 3600
