@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from infoshare.domain import totp
 from infoshare.errors import ConfigurationError
-from infoshare.policy.access import Role
+from infoshare.policy.access import Role, roles_need_second_factor
 from infoshare.services.accounts import create_account, new_totp_secret
 from infoshare.services.database import Database
 from infoshare.services.staff import StaffView, list_staff
@@ -82,7 +82,7 @@ def create_demo_accounts(
         person = next((s for s in everyone if _fits(s, code, role)), None)
         if person is None:
             continue
-        needs_factor = role in (Role.DESIGNATED_OFFICER.value, Role.ADMINISTRATOR.value)
+        needs_factor = roles_need_second_factor((role,))
         secret = _existing_secret(database, person.email)
         if secret is _NO_ACCOUNT:
             secret = new_totp_secret() if needs_factor else None
