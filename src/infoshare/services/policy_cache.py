@@ -88,14 +88,11 @@ def compile_from(session: Session, options: PolicyOptions) -> tuple[Policy, Prot
         .where(AgreementRecord.status.in_([s.value for s in IN_FORCE]))
         .order_by(AgreementRecord.reference, AgreementRecord.version)
     ).all()
-    codes = dict(session.execute(select(OrganisationRecord.id, OrganisationRecord.code)).all())
-    adopted = {
-        code: on
-        for code, on in session.execute(
-            select(OrganisationRecord.code, OrganisationRecord.adopted_on)
-        )
-        if on is not None
-    }
+    organisations = session.execute(
+        select(OrganisationRecord.id, OrganisationRecord.code, OrganisationRecord.adopted_on)
+    ).all()
+    codes = {organisation_id: code for organisation_id, code, _ in organisations}
+    adopted = {code: on for _, code, on in organisations if on is not None}
     staff = [
         StaffMember(
             id=record.email,
