@@ -45,6 +45,7 @@ from infoshare.store.models.ledger import (
     LedgerHeadRecord,
     LedgerNodeRecord,
 )
+from infoshare.store.models.objections import ObjectionEndRecord, ObjectionRecord
 from infoshare.store.models.organisations import OrganisationRecord
 from infoshare.store.models.service_users import LocalIdentifierRecord, ServiceUserRecord
 from infoshare.store.models.staff import StaffRecord, StaffRoleRecord
@@ -76,6 +77,8 @@ __all__ = [
     "LedgerNodeRecord",
     "LegalGroundRecord",
     "LocalIdentifierRecord",
+    "ObjectionEndRecord",
+    "ObjectionRecord",
     "OrganisationRecord",
     "ProcedureConfirmationRecord",
     "ProtocolPackRecord",
