@@ -48,10 +48,12 @@ from infoshare.store.models.ledger import (
 from infoshare.store.models.objections import ObjectionEndRecord, ObjectionRecord
 from infoshare.store.models.organisations import OrganisationRecord
 from infoshare.store.models.service_users import LocalIdentifierRecord, ServiceUserRecord
+from infoshare.store.models.sign_in_links import AccountLinkRecord, OidcSignInRequestRecord
 from infoshare.store.models.staff import StaffRecord, StaffRoleRecord
 
 __all__ = [
     "AccessLogRecord",
+    "AccountLinkRecord",
     "AccountRecord",
     "AgreementGrantRecord",
     "AgreementPartyRecord",
@@ -79,6 +81,7 @@ __all__ = [
     "LocalIdentifierRecord",
     "ObjectionEndRecord",
     "ObjectionRecord",
+    "OidcSignInRequestRecord",
     "OrganisationRecord",
     "ProcedureConfirmationRecord",
     "ProtocolPackRecord",
