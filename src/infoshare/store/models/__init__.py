@@ -47,6 +47,11 @@ from infoshare.store.models.ledger import (
 )
 from infoshare.store.models.objections import ObjectionEndRecord, ObjectionRecord
 from infoshare.store.models.organisations import OrganisationRecord
+from infoshare.store.models.portal import (
+    PortalAccountRecord,
+    PortalInvitationRecord,
+    PortalSessionRecord,
+)
 from infoshare.store.models.service_users import LocalIdentifierRecord, ServiceUserRecord
 from infoshare.store.models.sign_in_links import AccountLinkRecord, OidcSignInRequestRecord
 from infoshare.store.models.staff import StaffRecord, StaffRoleRecord
@@ -83,6 +88,9 @@ __all__ = [
     "ObjectionRecord",
     "OidcSignInRequestRecord",
     "OrganisationRecord",
+    "PortalAccountRecord",
+    "PortalInvitationRecord",
+    "PortalSessionRecord",
     "ProcedureConfirmationRecord",
     "ProtocolPackRecord",
     "PurposeRecord",
