@@ -2,7 +2,8 @@
 party may see of what was disclosed to it (Principles 4–11; Procedures A4, A5, A7, B6, B7).
 
 ``ask(db, requester, draft)`` answers "may I share?" with the pure ``decide()`` and records
-only that the question was asked (a ledger event ``decision:asked``, Procedure A7).
+the question asked (a ``decision_requests`` row and its ``decision:asked`` ledger entry,
+Procedure A7; ``services/decision_requests.py``).
 ``disclose(db, requester, draft)`` decides and acts on the answer in one grouped durable
 write (``services/group_commit.py``):
 
@@ -13,7 +14,8 @@ write (``services/group_commit.py``):
   a ``disclosure:made`` ledger entry; after an emergency, a review task (services/emergencies);
 - refer: a referral for the provider's designated officers (services/referrals), nothing
   disclosed, the question recorded;
-- deny: nothing stored but the ledger's record that the question was asked and refused.
+- deny: nothing disclosed; the request is stored as refused (a ``decision_requests`` row) with
+  its ``decision:asked`` ledger entry, so the refusal is evidence and the what-if replays it.
 
 Everything the request names is checked before anything is written: bad input is an
 InputError naming the field, and nothing changes. Staff are named by their email. A caller
@@ -52,10 +54,11 @@ from infoshare.policy.decision import (
     SubjectFacts,
 )
 from infoshare.policy.decision_document import decision_as_json
-from infoshare.services import group_commit, ledger
+from infoshare.services import decision_requests, group_commit, ledger
 from infoshare.services.access_log import Outcome as AccessOutcome
 from infoshare.services.access_log import Requester, RequesterKind, add_entry, refuse
 from infoshare.services.clock import now_or
+from infoshare.services.decision_requests import RequestSource
 from infoshare.services.policy_cache import current_policy
 from infoshare.services.subject_facts import person_of, subject_facts
 from infoshare.store.database import Database
@@ -209,6 +212,8 @@ class Outcomes:
     referral_id: uuid.UUID | None = None
     review_task_id: uuid.UUID | None = None
     ledger_sequence: int | None = None
+    #: the stored dry run or refusal (``services/decision_requests.py``)
+    decision_request_id: uuid.UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -445,13 +450,37 @@ def ask(
     """The decision ``draft`` would get, recorded as asked (Procedure A7); nothing shared."""
     at = now_or(now)
     prepared = prepare(db, requester, draft, at=at, review_hours=review_hours)
-    sequence = group_commit.append(db, _asked_event(prepared, at))
+    request_id, sequence = _store_asked(db, prepared, RequestSource.ASKED)
     return Outcomes(
         prepared.decision,
         decision_as_json(prepared.decision),
         prepared.request.subject_id,
         ledger_sequence=sequence,
+        decision_request_id=request_id,
     )
+
+
+def _store_asked(db: Database, prepared: Prepared, source: RequestSource) -> tuple[uuid.UUID, int]:
+    """Store a dry run or a refusal and its ``decision:asked`` entry in one grouped write.
+
+    Nothing is read: the row is the request and the decision's outcome, its digest the
+    entry's (``services/decision_requests.py``), so ``ledger verify`` checks one against
+    the other and the what-if can replay it.
+    """
+    record = decision_requests.new_record(
+        prepared.request, prepared.decision, source=source, service_user_id=prepared.person_id
+    )
+    event = decision_requests.asked_event(
+        record, actor_organisation=_organisation_of(prepared.policy, prepared.staff)
+    )
+
+    def store(ctx: WriteContext) -> int:
+        sequence = ledger.record(ctx, event)
+        record.ledger_sequence = sequence
+        ctx.session.add(record)
+        return sequence
+
+    return record.id, group_commit.write(db, store)
 
 
 # --- sharing -----------------------------------------------------------------------------------
@@ -645,8 +674,14 @@ def disclose(
             referral_id=referral_id,
             ledger_sequence=sequence,
         )
-    sequence = group_commit.append(db, _asked_event(prepared, at))
-    return Outcomes(decision, decision_as_json(decision), subject_id, ledger_sequence=sequence)
+    request_id, sequence = _store_asked(db, prepared, RequestSource.REFUSED)
+    return Outcomes(
+        decision,
+        decision_as_json(decision),
+        subject_id,
+        ledger_sequence=sequence,
+        decision_request_id=request_id,
+    )
 
 
 # --- what a party may see ----------------------------------------------------------------------

@@ -48,7 +48,7 @@ from infoshare.ledger.proofs import ConsistencyProof, InclusionProof
 from infoshare.ledger.tree import HashStore, consistency_proof, inclusion_proof, tree_root
 from infoshare.ledger.verify import Problem, ProblemKind, Verification, verify_ledger
 from infoshare.policy.access import Permission, authorize
-from infoshare.services import consent_ledger, group_commit
+from infoshare.services import consent_ledger, decision_requests, group_commit
 from infoshare.services.access_log import Requester
 from infoshare.services.clock import now_or
 from infoshare.services.keys import SIGNING_KEY_FILE, load_signing_key, published_key
@@ -216,8 +216,13 @@ def _current_digest(session: Session, record_type: str, record_id: str) -> str |
 #: record must match it (a pack is updated in place by a newer version)
 _NEWEST_ONLY: Final = frozenset({PACK_RECORD})
 #: record types read back many at a time, by ``current_digests(session, type, ids)``: the
-#: consent records (``services/consent_ledger.py``), thousands in a demo, millions in use
-_READ_IN_BULK: Final = consent_ledger.RECORD_TYPES
+#: consent records (``services/consent_ledger.py``), thousands in a demo, millions in use;
+#: the decision requests (``services/decision_requests.py``), one per dry run or refusal
+_BULK_READERS: Final[dict[str, Callable[[Session, str, list[str]], dict[str, str]]]] = {
+    **dict.fromkeys(consent_ledger.RECORD_TYPES, consent_ledger.current_digests),
+    **dict.fromkeys(decision_requests.RECORD_TYPES, decision_requests.current_digests),
+}
+_READ_IN_BULK: Final = frozenset(_BULK_READERS)
 #: record types ``verify`` knows how to read back
 CHECKED_RECORD_TYPES: Final = frozenset({ADOPTION_RECORD, PACK_RECORD}) | _READ_IN_BULK
 
@@ -562,7 +567,7 @@ def _bulk_digests(
         if record_type in wanted and record_id is not None:
             wanted[record_type].add(record_id)
     return {
-        record_type: consent_ledger.current_digests(session, record_type, sorted(ids))
+        record_type: _BULK_READERS[record_type](session, record_type, sorted(ids))
         for record_type, ids in wanted.items()
     }
 

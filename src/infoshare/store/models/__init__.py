@@ -37,6 +37,7 @@ from infoshare.store.models.consent import (
     ConsentWithdrawalRecord,
 )
 from infoshare.store.models.contacts import ContactDetailsRecord
+from infoshare.store.models.decision_request import DecisionRequestRecord
 from infoshare.store.models.demo import DemoDatasetRecord
 from infoshare.store.models.disclosures import DisclosureRecord, ReferralRecord, ReviewTaskRecord
 from infoshare.store.models.ledger import (
@@ -76,6 +77,7 @@ __all__ = [
     "ConsentWithdrawalRecord",
     "ContactDetailsRecord",
     "DataCategoryRecord",
+    "DecisionRequestRecord",
     "DemoDatasetRecord",
     "DisclosureRecord",
     "LedgerCheckpointRecord",

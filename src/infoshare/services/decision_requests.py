@@ -1,0 +1,224 @@
+"""Decision requests: the questions asked and the requests refused, stored beside their ledger
+entries, and read back for audit and for the what-if (Principle 6; Procedures A5, A7, C4).
+
+The sharing workflow (``services/disclosures.py``) stores a permitted request as a
+disclosure and a referred one as a referral. Every other decision it answers becomes one
+``decision_requests`` row here: a dry run (``ask``: ``POST /api/v1/decisions``, the
+"May I share?" walkthrough, CDS Hooks) and a request to share that ended in ``deny``. The row
+is written in the same grouped write as its ``decision:asked`` ledger entry, whose
+``record_type`` is ``decision-request``, whose ``record_id`` is the row's id, and whose
+``record_digest`` covers every column of the row but the sequence number (which the entry
+itself is): ``infoshare ledger verify`` reads the rows back in bulk (``current_digests``)
+and finds any that were changed or deleted.
+
+The write adds one INSERT to the grouped write and reads nothing: everything the row holds
+is already in the request and the decision. ``services/what_if.py`` replays the rows
+(``replay_request``) through a candidate version of an agreement, so a version that would
+permit what was refused shows it.
+
+This module does not import ``services/ledger.py``, which imports it to verify.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Final
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from infoshare.ledger.canonical import Canonical, canonical_json
+from infoshare.ledger.events import EventKind
+from infoshare.ledger.events import Outcome as LedgerOutcome
+from infoshare.policy.decision import (
+    ClaimedBasis,
+    ClaimKind,
+    Decision,
+    DisclosureRequest,
+    Outcome,
+    PriorDisclosure,
+)
+from infoshare.store.ledger_store import LedgerEvent
+from infoshare.store.models import DecisionRequestRecord
+
+#: the ledger's ``record_type`` for a decision request
+DECISION_REQUEST_RECORD: Final = "decision-request"
+RECORD_TYPES: Final = frozenset({DECISION_REQUEST_RECORD})
+#: the longest identifier a ledger entry holds
+_IDENTIFIER_MAX: Final = 128
+#: rows read per query while verifying
+_CHUNK: Final = 500
+
+
+class RequestSource(StrEnum):
+    """Why a decision request is stored here rather than as a disclosure or referral."""
+
+    #: a dry run: "may I share?" asked, nothing shared (Procedure A7)
+    ASKED = "asked"
+    #: a request to share that the decision refused
+    REFUSED = "refused"
+
+
+def new_record(
+    request: DisclosureRequest,
+    decision: Decision,
+    *,
+    source: RequestSource,
+    service_user_id: uuid.UUID,
+) -> DecisionRequestRecord:
+    """The row for ``request`` as asked and ``decision``'s outcome (not yet added, no sequence)."""
+    prior = request.derived_from
+    return DecisionRequestRecord(
+        id=uuid.uuid4(),
+        asked_at=request.at.astimezone(UTC),
+        source=source.value,
+        requester=request.requester,
+        provider=request.provider,
+        recipient=request.recipient,
+        recipient_role=request.recipient_role,
+        service_user_id=service_user_id,
+        purpose=request.purpose,
+        categories=list(request.data_categories),
+        transfer_method=request.transfer_method,
+        basis_kind=request.basis.kind.value,
+        legal_grounds=list(request.basis.legal_grounds),
+        justification=request.basis.justification,
+        emergency_reason=request.basis.emergency_reason,
+        agreement=request.isa_reference,
+        decided_agreement=decision.isa_reference,
+        derived_from_id=None if prior is None else uuid.UUID(prior.disclosure_id),
+        outcome=decision.outcome.value,
+    )
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def request_digest(record: DecisionRequestRecord) -> str:
+    """The digest of a decision request as stored: every column but ``ledger_sequence``."""
+    value: Mapping[str, Canonical] = {
+        "id": str(record.id),
+        "asked_at": record.asked_at,
+        "source": record.source,
+        "requester": record.requester,
+        "provider": record.provider,
+        "recipient": record.recipient,
+        "recipient_role": record.recipient_role,
+        "service_user": str(record.service_user_id),
+        "purpose": record.purpose,
+        "categories": list(record.categories),
+        "transfer_method": record.transfer_method,
+        "basis_kind": record.basis_kind,
+        "legal_grounds": list(record.legal_grounds),
+        "justification": record.justification,
+        "emergency_reason": record.emergency_reason,
+        "agreement": record.agreement,
+        "decided_agreement": record.decided_agreement,
+        "derived_from": _text(record.derived_from_id),
+        "outcome": record.outcome,
+    }
+    # The same bytes as ``ledger.record_digest``, which this module cannot import.
+    return hashlib.sha256(canonical_json(dict(value))).hexdigest()
+
+
+def asked_event(record: DecisionRequestRecord, *, actor_organisation: str) -> LedgerEvent:
+    """The ``decision:asked`` entry of ``record``: a refusal is recorded as a failure."""
+    return LedgerEvent(
+        time=record.asked_at,
+        kind=EventKind.DECISION_ASKED,
+        actor_staff=record.requester[:_IDENTIFIER_MAX],
+        actor_organisation=actor_organisation,
+        outcome=LedgerOutcome.FAILURE if record.outcome == Outcome.DENY else LedgerOutcome.SUCCESS,
+        subject=str(record.service_user_id),
+        purpose=record.purpose[:_IDENTIFIER_MAX],
+        reason=record.outcome,
+        record_digest=request_digest(record),
+        record_type=DECISION_REQUEST_RECORD,
+        record_id=str(record.id),
+        counterparty=record.recipient[:_IDENTIFIER_MAX],
+    )
+
+
+# --- reading the rows back ---------------------------------------------------------------------
+
+
+def replay_request(
+    record: DecisionRequestRecord, prior: PriorDisclosure | None
+) -> DisclosureRequest:
+    """The request exactly as it was asked, for the what-if (``prior`` is its B6 disclosure)."""
+    kind = record.basis_kind
+    return DisclosureRequest(
+        requester=record.requester,
+        provider=record.provider,
+        recipient=record.recipient,
+        subject_id=str(record.service_user_id),
+        purpose=record.purpose,
+        data_categories=tuple(record.categories),
+        transfer_method=record.transfer_method,
+        at=record.asked_at,
+        basis=ClaimedBasis(
+            kind=ClaimKind(kind) if kind in set(ClaimKind) else ClaimKind.CONSENT,
+            legal_grounds=tuple(record.legal_grounds),
+            justification=record.justification,
+            emergency_reason=record.emergency_reason,
+        ),
+        isa_reference=record.agreement,
+        recipient_role=record.recipient_role,
+        derived_from=prior,
+    )
+
+
+def stored_since(session: Session, since: datetime) -> list[DecisionRequestRecord]:
+    """Every decision request asked at or after ``since``, oldest first."""
+    return list(
+        session.scalars(
+            select(DecisionRequestRecord)
+            .where(DecisionRequestRecord.asked_at >= since)
+            .order_by(DecisionRequestRecord.asked_at, DecisionRequestRecord.id)
+        )
+    )
+
+
+def current_digests(
+    session: Session, record_type: str, record_ids: Iterable[str]
+) -> dict[str, str]:
+    """The digests the rows give now, by record id; ids with no row are left out.
+
+    For ``infoshare ledger verify``: ``_CHUNK`` rows per query, whatever the count.
+    """
+    if record_type != DECISION_REQUEST_RECORD:
+        return {}
+    wanted: dict[uuid.UUID, str] = {}
+    for record_id in record_ids:
+        try:
+            wanted[uuid.UUID(record_id)] = record_id
+        except ValueError:
+            continue  # not an id the table could hold: the record is missing
+    ids = list(wanted)
+    digests: dict[str, str] = {}
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        for record in session.scalars(
+            select(DecisionRequestRecord).where(DecisionRequestRecord.id.in_(chunk))
+        ):
+            digests[wanted[record.id]] = request_digest(record)
+        session.expunge_all()
+    return digests
+
+
+__all__ = [
+    "DECISION_REQUEST_RECORD",
+    "RECORD_TYPES",
+    "RequestSource",
+    "asked_event",
+    "current_digests",
+    "new_record",
+    "replay_request",
+    "request_digest",
+    "stored_since",
+]
