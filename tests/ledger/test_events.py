@@ -29,7 +29,13 @@ ISSUE_EVENTS = {
     "breach:reported", "subject-access:answered", "package:sent", "package:received",
 }  # fmt: skip
 #: events the shell adds beyond the issue's list, each with its clause
-SHELL_EVENTS = {"protocol:loaded"}
+SHELL_EVENTS = {
+    "protocol:loaded",
+    "objection:recorded",
+    "objection:lifted",
+    "restriction:recorded",
+    "restriction:ended",
+}
 
 
 def test_every_governance_event_of_the_issue_has_a_kind_and_a_clause() -> None:

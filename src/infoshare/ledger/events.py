@@ -45,6 +45,12 @@ class EventKind(StrEnum):
     PACKAGE_RECEIVED = "package:received"
     #: a protocol pack loaded into the system, or a reviewed version of it
     PROTOCOL_LOADED = "protocol:loaded"
+    #: a service user's objection to sharing recorded, or lifted
+    OBJECTION_RECORDED = "objection:recorded"
+    OBJECTION_LIFTED = "objection:lifted"
+    #: a restriction on disclosing some of a person's information recorded, or ended
+    RESTRICTION_RECORDED = "restriction:recorded"
+    RESTRICTION_ENDED = "restriction:ended"
 
     @property
     def clause(self) -> str:
@@ -71,6 +77,10 @@ EVENT_CLAUSES: Final[dict[EventKind, str]] = {
     EventKind.PACKAGE_SENT: "Procedure B3",
     EventKind.PACKAGE_RECEIVED: "Procedure B3",
     EventKind.PROTOCOL_LOADED: "Procedure C1",
+    EventKind.OBJECTION_RECORDED: "Principle 5",
+    EventKind.OBJECTION_LIFTED: "Principle 5",
+    EventKind.RESTRICTION_RECORDED: "Principle 4",
+    EventKind.RESTRICTION_ENDED: "Principle 4",
 }
 
 

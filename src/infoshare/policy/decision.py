@@ -166,7 +166,8 @@ class DisclosureRequest:
 class Objection:
     """The person objected to sharing (Principle 5): like a refusal, it raises the bar.
 
-    Each non-empty dimension narrows it; an empty one means "any".
+    Each non-empty dimension narrows it; an empty one means "any". ``until`` is when the
+    person lifted it, if they did: a request before then still meets it.
     """
 
     id: str
@@ -175,10 +176,12 @@ class Objection:
     purposes: frozenset[str] = frozenset()
     data_categories: frozenset[str] = frozenset()
     note: str = ""
+    until: datetime | None = None
 
     def applies(self, recipient: str, purpose: str, category: str, at: datetime) -> bool:
         return (
             self.at <= at
+            and (self.until is None or at < self.until)
             and (not self.recipients or recipient in self.recipients)
             and (not self.purposes or purpose in self.purposes)
             and (not self.data_categories or category in self.data_categories)

@@ -2,15 +2,18 @@
 
 The decision needs the person's consents (given, refused, withdrawn, superseded) and
 capacity or competence assessments, read as the consent service reads them, so the decision
-and the consent pages see the same history. Objections, restrictions and items kept
-confidential from the person (Principle 8) are not yet stored by infoshare: they arrive
-empty here and are carried by the request's items instead (see services/disclosures.py).
+and the consent pages see the same history; and their objections (Principle 5) and the
+restrictions on their record (Principle 4), read in one indexed query
+(``services/objections.limits_of``). Items kept confidential from the person (Principle 8)
+are not stored by infoshare: they arrive empty here and are carried by the request's items
+instead (see services/disclosures.py).
 
 Reading and converting a history costs milliseconds; deciding costs microseconds. So the
-facts are kept per person, with a *stamp*: the number of the person's consents, withdrawals
-and assessments, read in one query by the indexed ``service_user_id``. Consent records are
-never rewritten or deleted (a withdrawal or a newer consent is a new row), so the facts
-change exactly when the stamp does, in this process or any other.
+facts are kept per person, with a *stamp*: the number of the person's consents, withdrawals,
+assessments, objections and restrictions, and their ends, read in one query by the indexed
+``service_user_id``. None of these is ever rewritten or deleted (a withdrawal, a newer
+consent, an end is a new row), so the facts change exactly when the stamp does, in this
+process or any other: an objection recorded is seen by the very next decision.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from infoshare.domain.identifiers import parse_nhs_number
 from infoshare.errors import InputError
 from infoshare.policy.decision import SubjectFacts
 from infoshare.services.consent import _Subject
+from infoshare.services.objections import limits_of, limits_stamp
 from infoshare.store.models import (
     CapacityAssessmentRecord,
     ConsentRecord,
@@ -49,9 +53,7 @@ class Person:
     date_of_birth: date | None
 
 
-_cache: OrderedDict[tuple[str, uuid.UUID], tuple[tuple[int, int, int], SubjectFacts]] = (
-    OrderedDict()
-)
+_cache: OrderedDict[tuple[str, uuid.UUID], tuple[tuple[int, ...], SubjectFacts]] = OrderedDict()
 _lock = threading.Lock()
 
 
@@ -71,7 +73,7 @@ def person_of(session: Session, nhs_number: str) -> Person:
     return Person(row[0], row[1], row[2])
 
 
-def _stamp(session: Session, person_id: uuid.UUID) -> tuple[int, int, int]:
+def _stamp(session: Session, person_id: uuid.UUID) -> tuple[int, ...]:
     consents = select(func.count(ConsentRecord.id)).where(
         ConsentRecord.service_user_id == person_id
     )
@@ -88,9 +90,10 @@ def _stamp(session: Session, person_id: uuid.UUID) -> tuple[int, int, int]:
             consents.scalar_subquery(),
             withdrawals.scalar_subquery(),
             assessments.scalar_subquery(),
+            *limits_stamp(person_id),
         )
     ).one()
-    return (int(row[0]), int(row[1]), int(row[2]))
+    return tuple(int(count) for count in row)
 
 
 def subject_facts(session: Session, person: Person) -> SubjectFacts:
@@ -105,7 +108,12 @@ def subject_facts(session: Session, person: Person) -> SubjectFacts:
             return found[1]
     record = session.get(ServiceUserRecord, person.id)
     assert record is not None  # found by person_of in this transaction
-    facts = SubjectFacts(consent=_Subject.load(session, record).facts())
+    objections, restrictions = limits_of(session, person.id)
+    facts = SubjectFacts(
+        consent=_Subject.load(session, record).facts(),
+        objections=objections,
+        restrictions=restrictions,
+    )
     with _lock:
         _cache[key] = (stamp, facts)
         while len(_cache) > CACHE_SIZE:
