@@ -28,7 +28,8 @@ Each shell maps this tree in one place: ``api/problems.py`` to HTTP problem+json
     ├── PermissionDeniedError      the caller may not do this (403)
     │   └── CsrfError              a form sent without its valid anti-forgery token (403)
     ├── AuthenticationError        not signed in, or the credentials do not match (401)
-    │   └── SignInThrottledError   too many failed sign-ins; wait before trying again (429)
+    │   ├── SignInThrottledError   too many failed sign-ins; wait before trying again (429)
+    │   └── OidcSignInError        an organisation's OpenID Connect provider's answer was refused
     ├── NotReadyError              the database is not initialised or not current (503; CLI exit 1)
     └── ConfigurationError         settings are missing or unsafe (CLI exit 2; the app won't start)
 
@@ -137,6 +138,19 @@ class SignInThrottledError(AuthenticationError):
     def __init__(self, message: str, *, retry_after_seconds: int) -> None:
         super().__init__(message)
         self.retry_after_seconds = retry_after_seconds
+
+
+class OidcSignInError(AuthenticationError):
+    """Signing in through an organisation's OpenID Connect provider failed; nothing changed.
+
+    ``message`` is for the person signing in; ``reason`` is the precise cause, for the log.
+    """
+
+    code = "oidc-sign-in-failed"
+
+    def __init__(self, message: str, *, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class NotReadyError(InfoshareError):

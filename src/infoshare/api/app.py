@@ -20,6 +20,7 @@ from infoshare.api.problems import install_problem_handlers
 from infoshare.api.security_headers import SecurityHeadersMiddleware
 from infoshare.services import ledger
 from infoshare.services.database import open_database
+from infoshare.services.oidc_providers import ProviderDirectory, load_providers
 from infoshare.settings import Settings, load_settings
 from infoshare.web import (
     access_log_pages,
@@ -27,6 +28,7 @@ from infoshare.web import (
     agreement_pages,
     api_token_pages,
     consent_pages,
+    oidc_pages,
     pages,
     service_user_pages,
     sharing_pages,
@@ -115,6 +117,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     Raises ConfigurationError if the settings are missing or unsafe.
     """
     settings = settings if settings is not None else load_settings()
+    # Organisations' OpenID Connect providers (docs/security.md); read before anything opens,
+    # so a wrong file stops the app at once. Discovery is fetched at the first sign-in.
+    oidc_directory = ProviderDirectory(load_providers(settings.oidc_providers_file))
     database = open_database(settings.sqlalchemy_url)
     # Principle 6: sign a ledger checkpoint every N entries while serving (if a key exists)
     ledger.start_checkpointing(database, settings.keys_dir, settings.ledger_checkpoint_every)
@@ -138,11 +143,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.database = database
+    app.state.oidc_directory = oidc_directory
 
     app.include_router(health.router)
     app.include_router(v1.router)
     app.include_router(pages.router)
     app.include_router(account_pages.router)
+    app.include_router(oidc_pages.router)
     app.include_router(access_log_pages.router)
     app.include_router(api_token_pages.router)
     app.include_router(service_user_pages.router)

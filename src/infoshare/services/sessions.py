@@ -294,6 +294,36 @@ def sign_in(
     raise failure
 
 
+def start_verified_session(
+    session: Session,
+    account: AccountRecord,
+    *,
+    second_factor_done: bool,
+    requester: Requester,
+    policy: SessionPolicy,
+    previous_token: str | None,
+    at: datetime,
+) -> NewSession:
+    """Start a session for an account whose holder was identified elsewhere (an OIDC provider).
+
+    In the caller's transaction. The same rotation, sweep and stages as ``sign_in``: the
+    second factor is asked for unless ``second_factor_done`` (the provider asserted one).
+    """
+    view = account_view(session, account)
+    _attempt(session, view.email, requester, True, at)
+    _end_presented(session, previous_token, "rotated", at)
+    _sweep(session, account.id, policy, at)
+    if second_factor_done:
+        stage = Stage.SIGNED_IN
+    elif view.second_factor_enrolled:
+        stage = Stage.SECOND_FACTOR
+    elif view.second_factor_required:
+        stage = Stage.ENROL_SECOND_FACTOR
+    else:
+        stage = Stage.SIGNED_IN
+    return _new_session(session, account, stage, requester.client_address, at)
+
+
 def _live(
     session: Session, token: str | None, policy: SessionPolicy, at: datetime, *, mark: bool = True
 ) -> tuple[WebSessionRecord, AccountRecord]:

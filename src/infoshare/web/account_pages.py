@@ -91,15 +91,22 @@ def _start(new: NewSession) -> Response:
 def sign_in_page(request: Request, session: AnySession) -> Response:
     if session is not None:
         return RedirectResponse(landing_page(session), status_code=303)
-    return _sign_in_form(request, email="", error=None)
+    return sign_in_form(request, email="", error=None)
 
 
-def _sign_in_form(
+def sign_in_form(
     request: Request, *, email: str, error: str | None, status_code: int = 200
 ) -> Response:
     nonce = request.cookies.get(CSRF_COOKIE) or csrf.new_nonce()
     request.state.csrf_nonce = nonce
-    context = {"active": "sign-in", "email": email, "error": error}
+    directory = getattr(request.app.state, "oidc_directory", None)
+    context = {
+        "active": "sign-in",
+        "email": email,
+        "error": error,
+        # organisations whose staff may sign in through their own provider (services/oidc.py)
+        "oidc_providers": directory.choices() if directory is not None else [],
+    }
     response = _page(request, "sign_in.html", context, status_code)
     set_cookie(response, CSRF_COOKIE, nonce)
     return response
@@ -126,13 +133,13 @@ def sign_in_submit(
             previous_token=request.cookies.get(SESSION_COOKIE),
         )
     except SignInThrottledError as error:
-        response = _sign_in_form(request, email=email, error=error.message, status_code=429)
+        response = sign_in_form(request, email=email, error=error.message, status_code=429)
         response.headers["Retry-After"] = str(error.retry_after_seconds)
         return response
     except AuthenticationError as error:
-        return _sign_in_form(request, email=email, error=error.message, status_code=401)
+        return sign_in_form(request, email=email, error=error.message, status_code=401)
     except InputError as error:
-        return _sign_in_form(request, email=email, error=error.message, status_code=422)
+        return sign_in_form(request, email=email, error=error.message, status_code=422)
     return _start(new)
 
 
