@@ -18,6 +18,7 @@ from infoshare.api.v1 import (
     fhir,
     fhir_audit,
     ledger,
+    objections,
     protocol,
     referrals,
     service_users,
@@ -29,6 +30,7 @@ router = APIRouter(prefix=PREFIX)
 router.include_router(protocol.router)
 router.include_router(service_users.router)
 router.include_router(consents.router)
+router.include_router(objections.router)
 router.include_router(fhir.router)
 router.include_router(agreements.router)
 router.include_router(adoption.router)
