@@ -188,6 +188,7 @@ class AccessReasonCode(StrEnum):
     NOT_SIGNED_IN = "not-signed-in"
     NOT_GRANTED = "not-granted"
     OTHER_PARTY = "other-party"
+    NOT_THEIR_RECORD = "not-their-record"
 
 
 #: the clause each code applies
@@ -197,6 +198,7 @@ ACCESS_CLAUSES: Final[Mapping[AccessReasonCode, str]] = MappingProxyType(
         AccessReasonCode.NOT_SIGNED_IN: "Procedure B1",
         AccessReasonCode.NOT_GRANTED: "Procedure B1",
         AccessReasonCode.OTHER_PARTY: "Principle 7",
+        AccessReasonCode.NOT_THEIR_RECORD: "Principle 12",
     }
 )
 
@@ -299,3 +301,64 @@ def authorize(
     return AccessDecision(
         True, permission, (_reason(AccessReasonCode.GRANTED, f"`{permission}` is granted"),)
     )
+
+
+# --- the service-user portal -------------------------------------------------------------------
+
+
+class PortalAction(StrEnum):
+    """What a service user signed in to the portal may do, to their own record only."""
+
+    READ_OWN_REPORT = "portal:read-own-report"
+    WITHDRAW_OWN_CONSENT = "portal:withdraw-own-consent"
+
+
+@dataclass(frozen=True, slots=True)
+class PortalPrincipal:
+    """A service user signed in to the portal (Principle 12).
+
+    Not an ``Actor``: ``authorize`` takes only staff and systems, so a portal principal can
+    reach no staff permission, and ``authorize_portal`` takes only this, so staff reach no
+    portal action. The two never meet.
+    """
+
+    #: the service user the portal account belongs to
+    service_user_id: str
+    #: the portal account's id, for the access log
+    reference: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PortalDecision:
+    allowed: bool
+    action: PortalAction
+    reasons: tuple[AccessReason, ...] = field(default=())
+
+    @property
+    def message(self) -> str:
+        return "; ".join(r.message for r in self.reasons)
+
+    @property
+    def clause(self) -> str:
+        return self.reasons[0].clause if self.reasons else "Procedure B1"
+
+
+def authorize_portal(
+    principal: PortalPrincipal | None, action: PortalAction, subject_id: str | None
+) -> PortalDecision:
+    """Whether ``principal`` may do ``action`` to the record of service user ``subject_id``.
+
+    Principle 12 gives a person access to information about themselves, so the only record
+    a portal principal reaches is their own; anything else (nobody signed in, no subject,
+    someone else's) is refused.
+    """
+    if principal is None:
+        reason = _reason(AccessReasonCode.NOT_SIGNED_IN, "sign in to the portal to see this")
+        return PortalDecision(False, action, (reason,))
+    if subject_id is None or subject_id != principal.service_user_id:
+        reason = _reason(
+            AccessReasonCode.NOT_THEIR_RECORD, "the portal shows only your own information"
+        )
+        return PortalDecision(False, action, (reason,))
+    reason = _reason(AccessReasonCode.GRANTED, f"`{action}` is granted for your own record")
+    return PortalDecision(True, action, (reason,))

@@ -42,6 +42,8 @@ class RequesterKind(StrEnum):
     API_TOKEN = "api-token"  # noqa: S105 - a kind of requester, not a secret
     ANONYMOUS = "anonymous"
     CONSOLE = "console"
+    #: a service user signed in to the portal (Principle 12)
+    PORTAL = "portal"
 
 
 class Outcome(StrEnum):

@@ -857,11 +857,14 @@ def withdraw_consent(
     *,
     requester: Requester | None = None,
     now: datetime | None = None,
+    recorded_as: str | None = None,
 ) -> ConsentView:
     """Record that a consent was withdrawn; it applies from ``draft.at`` on, never before.
 
     A second withdrawal is an AlreadyWithdrawnError; a refusal, a withdrawal before the
     consent or after now, or an unknown organisation are refused too, and nothing is stored.
+    ``recorded_as`` names who the ledger entry says recorded it when the trusted caller
+    records for someone else (the portal: the service user themselves).
     """
     moment = now_or(now)
     with uow:
@@ -883,7 +886,7 @@ def withdraw_consent(
             record,
             withdrawal,
             organisation=draft.recorded_by_organisation,
-            actor=actor_of(requester),
+            actor=recorded_as or actor_of(requester),
             at=moment,
         )
         session.add(withdrawal)
