@@ -30,6 +30,7 @@ from infoshare.web import (
     consent_pages,
     oidc_pages,
     pages,
+    portal_pages,
     service_user_pages,
     sharing_pages,
 )
@@ -156,6 +157,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(agreement_pages.router)
     app.include_router(consent_pages.router)
     app.include_router(sharing_pages.router)
+    app.include_router(portal_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     install_problem_handlers(app, error_page)
