@@ -18,9 +18,12 @@ What is stored, and so what can be replayed (``services/disclosures.py``):
   is replayed as a consent claim); the agreement named is the one the decision used. A
   disclosure made by approving a referral is replayed as its referral; a referral of the
   rest of a partly permitted request is replayed as its disclosure;
-- a **refused request, and a question only asked** (``disclosures.ask``) is not stored at
-  all (only the ledger's digest of it), so a candidate that would permit what was refused
-  cannot show it. docs/agreements.md says what the workflow would need to store.
+- a **question only asked** (``disclosures.ask``) and a **refused request** are stored as
+  ``decision_requests`` (``services/decision_requests.py``) with the request exactly as
+  asked, so they are replayed exactly: a candidate that would permit what was refused shows
+  it. One that named this agreement, or was decided under it, is replayed; so is one that
+  named no agreement and was decided under none, when its provider and recipient are both
+  parties of the candidate (the candidate may be the agreement it lacked).
 
 The replay reads only. It concerns people, so it needs ``agreements:manage`` for one of the
 agreement's parties (the Information Sharing Manager for any), and a refusal is logged.
@@ -49,14 +52,19 @@ from infoshare.policy.decision import (
     SubjectFacts,
 )
 from infoshare.policy.decision_document import decision_as_json
-from infoshare.services import agreements
+from infoshare.services import agreements, decision_requests
 from infoshare.services.access_log import Requester
 from infoshare.services.clock import now_or
 from infoshare.services.disclosures import RequestDraft, build_request, prior_of
 from infoshare.services.policy_cache import current_policy
 from infoshare.services.subject_facts import Person, subject_facts
 from infoshare.store.database import Database
-from infoshare.store.models import DisclosureRecord, ReferralRecord, ServiceUserRecord
+from infoshare.store.models import (
+    DecisionRequestRecord,
+    DisclosureRecord,
+    ReferralRecord,
+    ServiceUserRecord,
+)
 
 DEFAULT_DAYS: Final = 30
 MAX_DAYS: Final = 366
@@ -78,7 +86,8 @@ class ChangedDecision(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    #: ``disclosure`` or ``referral``: where the request was found
+    #: ``disclosure``, ``referral`` or ``decision-request`` (a dry run or a refusal): where
+    #: the request was found
     source: str
     source_id: uuid.UUID
     at: datetime
@@ -116,8 +125,6 @@ class WhatIfResult(BaseModel):
 
 
 LIMITS: Final = (
-    "refused requests and questions only asked are not stored, so a change that would permit "
-    "what was refused cannot be shown",
     "a disclosure is replayed from its decision: the categories asked, the basis and the "
     "agreement are those the decision gives, not the request as typed",
 )
@@ -152,10 +159,8 @@ def _claimed(decision: dict[str, Any]) -> ClaimedBasis:
     )
 
 
-def _prior(session: Session, record: DisclosureRecord) -> PriorDisclosure | None:
-    if record.derived_from_id is None:
-        return None
-    earlier = session.get(DisclosureRecord, record.derived_from_id)
+def _prior_of(session: Session, disclosure_id: uuid.UUID | None) -> PriorDisclosure | None:
+    earlier = None if disclosure_id is None else session.get(DisclosureRecord, disclosure_id)
     if earlier is None:
         return None
     return PriorDisclosure(
@@ -180,7 +185,7 @@ def _from_disclosure(session: Session, record: DisclosureRecord) -> _Found:
         basis=_claimed(record.decision),
         isa_reference=record.isa_reference,
         recipient_role=record.recipient_role,
-        derived_from=_prior(session, record),
+        derived_from=_prior_of(session, record.derived_from_id),
     )
     return _Found("disclosure", record.id, record.service_user_id, request)
 
@@ -197,8 +202,32 @@ def _from_referral(session: Session, record: ReferralRecord) -> _Found:
     return _Found("referral", record.id, record.service_user_id, request)
 
 
-def _stored_requests(session: Session, reference: str, since: datetime) -> list[_Found]:
-    """The requests of the period that named ``reference``, each once, oldest first."""
+def _from_decision_request(session: Session, record: DecisionRequestRecord) -> _Found:
+    request = decision_requests.replay_request(record, _prior_of(session, record.derived_from_id))
+    return _Found(
+        decision_requests.DECISION_REQUEST_RECORD, record.id, record.service_user_id, request
+    )
+
+
+def _concerns(record: DecisionRequestRecord, reference: str, parties: frozenset[str]) -> bool:
+    """Whether a dry run or refusal is one the candidate of ``reference`` may decide otherwise."""
+    if reference in (record.agreement, record.decided_agreement):
+        return True
+    return (
+        record.agreement is None
+        and record.decided_agreement is None
+        and {record.provider, record.recipient} <= parties
+    )
+
+
+def _stored_requests(
+    session: Session, reference: str, since: datetime, parties: frozenset[str] = frozenset()
+) -> list[_Found]:
+    """The requests of the period that named ``reference``, each once, oldest first.
+
+    Disclosures, referrals, and the dry runs and refusals of ``decision_requests`` (those
+    that named no agreement and got none count when ``parties`` holds both their ends).
+    """
     shared = session.scalars(
         select(DisclosureRecord)
         .where(DisclosureRecord.made_at >= since, DisclosureRecord.isa_reference == reference)
@@ -219,6 +248,11 @@ def _stored_requests(session: Session, reference: str, since: datetime) -> list[
         if (record.requester, record.service_user_id, _aware(record.created_at)) in partly:
             continue
         found.append(_from_referral(session, record))
+    found.extend(
+        _from_decision_request(session, record)
+        for record in decision_requests.stored_since(session, since)
+        if _concerns(record, reference, parties)
+    )
     return sorted(found, key=lambda f: (f.request.at, str(f.source_id)))
 
 
@@ -278,7 +312,9 @@ def what_if(
     in_force = agreements.agreements_in_force(db.unit_of_work())
     adopted = agreements.adoption_dates(db.unit_of_work())
     with db.unit_of_work().reading() as reading:
-        found = _stored_requests(reading.session, reference, since)
+        found = _stored_requests(
+            reading.session, reference, since, frozenset(candidate.party_codes)
+        )
         facts = _facts(reading.session, {f.subject for f in found})
     cases = [isa_what_if.ReplayCase(f.request, facts[f.subject]) for f in found]
     report = isa_what_if.what_if(
