@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from infoshare.domain.consent import Consent, ConsentDecision, ConsentFacts, DecidedBy
+from infoshare.domain.consent import Consent, ConsentDecision, ConsentFacts, DecidedBy, Exclusion
 from infoshare.policy.capacity import AGE_PRESUMED_CAPABLE, age_on
 from infoshare.policy.consent import (
     ConsentCoverage,
@@ -38,6 +38,7 @@ from infoshare.policy.consent import (
     no_consent,
     unnamed_problem,
 )
+from infoshare.policy.frozen import quick_init
 from infoshare.policy.reasons import Reason
 
 
@@ -49,6 +50,22 @@ class _Entry:
     replaced_at: datetime | None
     #: whether the maker's fitness is settled in advance (an adult's own decision)
     settled: bool
+    # What the quick answers read, unpacked once from the record so that a decision reads
+    # one attribute, not a chain of three, for each category it asks about.
+    id: str
+    starts_at: datetime
+    #: when it stops covering: withdrawn or expired, whichever is first; None: never
+    ends_at: datetime | None
+    exclusions: tuple[Exclusion, ...]
+    purposes: frozenset[str]
+    #: the recipients and agreements its scope names
+    named: frozenset[str]
+    categories: frozenset[str]
+    told_purposes: frozenset[str]
+    told_recipients: frozenset[str]
+    told_categories: frozenset[str]
+    #: settled and given: in force and told, it covers what its scope names
+    plain: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,63 +105,101 @@ class ConsentIndex:
         is none). Anything else (a record in scope that does not plainly cover it, an
         exclusion) is left for check_consent.
         """
-        # what does not depend on the category is worked out once per request
-        views = [
-            (
-                entry,
-                bool(entry.consent.exclusions) and _live(entry, at),
-                # a consent for another purpose or recipient says so whatever the category
-                unnamed_problem(entry.consent, recipient, purpose, isa),
-                _in_force(entry, at) and _told(entry, recipient, isa, purpose),
+        # What does not depend on the category is worked out once per request: whether the
+        # record's exclusions apply now, whether its scope names this purpose and recipient,
+        # and whether it is in force and the person was told of both (asked only where it
+        # names them: otherwise it cannot cover anything).
+        views: list[tuple[_Entry, tuple[Exclusion, ...], bool, bool]] = []
+        excluding = False
+        for entry in self.entries:
+            live = at >= entry.starts_at and (entry.replaced_at is None or entry.replaced_at > at)
+            exclusions = entry.exclusions if live else ()
+            if exclusions:
+                excluding = True
+            names = purpose in entry.purposes and (
+                recipient in entry.named
+                or (isa is not None and isa.reference in entry.named and recipient in isa.parties)
             )
-            for entry in self.entries
-        ]
+            usable = (
+                names
+                and live
+                and (entry.ends_at is None or entry.ends_at > at)
+                and purpose in entry.told_purposes
+                and (
+                    recipient in entry.told_recipients
+                    or names_recipient(entry.told_recipients, recipient, isa)
+                )
+            )
+            views.append((entry, exclusions, names, usable))
         covered: dict[str, tuple[str, ...]] = {}
         not_covered: dict[str, tuple[Reason, ...]] = {}
         unsettled: list[str] = []
+        #: why no record names the sharing, when that does not depend on the category
+        unnamed: tuple[Reason, ...] | None = None
         for category in categories:
             ids: list[str] = []
-            out: list[Reason] = []
             in_scope = unsettle = False
-            for entry, excluding, unnamed, usable in views:
-                consent = entry.consent
-                if excluding and any(
-                    x.matches(recipient, purpose, category) for x in consent.exclusions
-                ):
+            for entry, exclusions, names, usable in views:
+                if excluding and any(x.matches(recipient, purpose, category) for x in exclusions):
                     unsettle = True
                     break
-                if unnamed is not None:
-                    if not entry.refused:
-                        out.append(unnamed)
-                    continue
-                missing = category_problem(consent, category)
-                if missing is not None:
-                    if not entry.refused:
-                        out.append(missing)
+                if not names or category not in entry.categories:
                     continue
                 in_scope = True
-                if not usable or category not in consent.explanation.data_categories:
+                if not usable or category not in entry.told_categories:
                     continue
-                if not entry.settled or entry.refused:
+                if not entry.plain:
                     unsettle = True
                     break
-                ids.append(consent.id)
-            if unsettle:
+                ids.append(entry.id)
+            if unsettle or (in_scope and not ids):
                 unsettled.append(category)
             elif ids:
-                ids.sort()
+                if len(ids) > 1:
+                    ids.sort()
                 covered[category] = tuple(ids)
-            elif in_scope:
-                unsettled.append(category)
+            elif unnamed is not None:
+                not_covered[category] = unnamed
             else:
-                not_covered[category] = _out_of_scope(out, category)
+                why, by_category = self._not_named(views, recipient, isa, purpose, category)
+                not_covered[category] = why
+                if not by_category:
+                    unnamed = why
         return QuickAnswers(covered, not_covered, tuple(unsettled))
+
+    @staticmethod
+    def _not_named(
+        views: list[tuple[_Entry, tuple[Exclusion, ...], bool, bool]],
+        recipient: str,
+        isa: IsaContext | None,
+        purpose: str,
+        category: str,
+    ) -> tuple[tuple[Reason, ...], bool]:
+        """check_consent's reasons where no record names sharing ``category``, and whether
+        they depend on the category: each given record's scope problem (a refusal out of
+        scope says nothing), the most specific first, or "no consent"."""
+        out: list[Reason] = []
+        by_category = False
+        for entry, _, names, _ in views:
+            if entry.refused:
+                continue
+            if names:
+                missing = category_problem(entry.consent, category)
+                assert missing is not None  # not in its scope, as answers() found
+                out.append(missing)
+                by_category = True
+            else:
+                why = unnamed_problem(entry.consent, recipient, purpose, isa)
+                assert why is not None  # it does not name the sharing, as answers() found
+                out.append(why)
+        return _out_of_scope(out, category), by_category or not out
 
     def check(self, query: ConsentQuery) -> ConsentCoverage:
         """The full answer of Procedure A4, with every reason."""
         return check_consent(self.facts, query)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class QuickAnswers:
     """What ``ConsentIndex.answers`` settled, and what is left for check_consent."""
@@ -165,25 +220,6 @@ def _out_of_scope(failures: list[Reason], category: str) -> tuple[Reason, ...]:
     return most_specific_first(failures)
 
 
-def _in_force(entry: _Entry, at: datetime) -> bool:
-    consent = entry.consent
-    return (
-        _live(entry, at)
-        and (consent.withdrawal is None or consent.withdrawal.at > at)
-        and (consent.valid_until is None or consent.valid_until > at)
-    )
-
-
-def _told(entry: _Entry, recipient: str, isa: IsaContext | None, purpose: str) -> bool:
-    told = entry.consent.explanation
-    return purpose in told.purposes and names_recipient(told.recipients, recipient, isa)
-
-
-def _live(entry: _Entry, at: datetime) -> bool:
-    """Whether the record has started and is not replaced at ``at``: its exclusions apply."""
-    return at >= entry.consent.starts_at and (entry.replaced_at is None or entry.replaced_at > at)
-
-
 def index_consents(facts: ConsentFacts) -> ConsentIndex:
     """Order ``facts``' consents and settle what does not depend on the request."""
     consents = sorted(facts.consents, key=lambda c: (c.starts_at, c.id))
@@ -193,19 +229,42 @@ def index_consents(facts: ConsentFacts) -> ConsentIndex:
             old = replaced.get(consent.supersedes)
             if old is None or consent.starts_at < old:
                 replaced[consent.supersedes] = consent.starts_at
+    return ConsentIndex(facts=facts, entries=tuple(_entry(c, facts, replaced) for c in consents))
+
+
+def _entry(consent: Consent, facts: ConsentFacts, replaced: dict[str, datetime]) -> _Entry:
     born = facts.date_of_birth
-    entries = tuple(
-        _Entry(
-            consent=c,
-            refused=c.decision is ConsentDecision.REFUSED,
-            replaced_at=replaced.get(c.id),
-            settled=(
-                c.decided_by is DecidedBy.SERVICE_USER
-                and not facts.assessments
-                and born is not None
-                and age_on(born, c.obtained_at.date()) >= AGE_PRESUMED_CAPABLE
-            ),
-        )
-        for c in consents
+    settled = (
+        consent.decided_by is DecidedBy.SERVICE_USER
+        and not facts.assessments
+        and born is not None
+        and age_on(born, consent.obtained_at.date()) >= AGE_PRESUMED_CAPABLE
     )
-    return ConsentIndex(facts=facts, entries=entries)
+    refused = consent.decision is ConsentDecision.REFUSED
+    ends = [
+        moment
+        for moment in (
+            consent.withdrawal.at if consent.withdrawal is not None else None,
+            consent.valid_until,
+        )
+        if moment is not None
+    ]
+    scope = consent.scope
+    told = consent.explanation
+    return _Entry(
+        consent=consent,
+        refused=refused,
+        replaced_at=replaced.get(consent.id),
+        settled=settled,
+        id=consent.id,
+        starts_at=consent.starts_at,
+        ends_at=min(ends) if ends else None,
+        exclusions=tuple(consent.exclusions),
+        purposes=scope.purposes,
+        named=scope.recipients | scope.recipient_isas if scope.recipient_isas else scope.recipients,
+        categories=scope.data_categories,
+        told_purposes=told.purposes,
+        told_recipients=told.recipients,
+        told_categories=told.data_categories,
+        plain=settled and not refused,
+    )

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from infoshare.policy.compile import CompiledAgreement, Policy, StaffEntry
+from infoshare.policy.consent_index import QuickAnswers
 from infoshare.policy.decision import (
     NO_BASIS,
     OUTCOME_RANK,
@@ -48,7 +49,7 @@ from infoshare.policy.decision import (
     SubjectFacts,
     WithheldCategory,
 )
-from infoshare.policy.reasons import Reason, ReasonCode, reason
+from infoshare.policy.reasons import CLAUSES, Reason, ReasonCode, reason
 from infoshare.policy.rules.agreement import agreement_covers, agreements_for, categories_agreed
 from infoshare.policy.rules.approval import approval_problem, approved, not_approved
 from infoshare.policy.rules.confidentiality import (
@@ -56,7 +57,7 @@ from infoshare.policy.rules.confidentiality import (
     confidential_marks,
     telling_the_subject,
 )
-from infoshare.policy.rules.consent_basis import consent_findings
+from infoshare.policy.rules.consent_basis import consent_findings, covers_sentence
 from infoshare.policy.rules.emergency import (
     emergency_grounds,
     emergency_problem,
@@ -149,6 +150,29 @@ class Prepared:
     anonymised: Reason | None
     #: a denial that no fact about the person can change
     denial: Decision | None = None
+    #: what the two commonest answers share, made once (see ``_plain``); None when the
+    #: request derives from an earlier disclosure or goes anonymised
+    plain: Plain | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Plain:
+    """The parts of a decision on consent alone that do not depend on the person.
+
+    Where the person has no objection, restriction or confidential item on record, the
+    decision under an agreement comes down to what their consent index answers: consent
+    covers every category left (a permit), or no consent even names the sharing (a denial).
+    Everything else about those two decisions is known before the person is.
+    """
+
+    #: the categories asked that the policy itself withholds, with why, in the order asked
+    kept_out: tuple[WithheldCategory, ...]
+    #: the sentence of the consent-covers reason (its refs are the person's consents)
+    covers: str
+    #: a permit's conditions: the transfer safeguards, then fact or opinion (Principle 10)
+    conditions: tuple[Condition, ...]
+    #: a denial's reasons: the policy's, then that nothing may be shared
+    refused: tuple[Reason, ...]
 
 
 def _prepare(request: DisclosureRequest, policy: Policy) -> Decision | tuple[Prepared, ...]:
@@ -212,9 +236,19 @@ def _prepare_under(
     withheld.extend(dropped)
     anonymised = anonymised_only(request, policy, agreement.purposes[request.purpose])
     prepared_denial: Decision | None = None
+    plain: Plain | None = None
     if not categories and request.derived_from is None:
         # nothing the person's record could add back: the same denial for everyone
         prepared_denial = _nothing_left(asked, list(reasons), _grouped(withheld), reference)
+    elif request.derived_from is None and anonymised is None:
+        grouped = _grouped(withheld)
+        conditions = safeguard_conditions(transfer)
+        plain = Plain(
+            kept_out=tuple(WithheldCategory(c, tuple(grouped[c])) for c in asked if c in grouped),
+            covers=covers_sentence(request, categories),
+            conditions=(*conditions, FACT_OR_OPINION),
+            refused=(*reasons, _NOTHING_TO_SHARE),
+        )
     return Prepared(
         agreement,
         asked,
@@ -224,6 +258,7 @@ def _prepare_under(
         safeguard_conditions(transfer),
         anonymised,
         prepared_denial,
+        plain,
     )
 
 
@@ -238,6 +273,25 @@ def _complete(
     request: DisclosureRequest, policy: Policy, facts: SubjectFacts, stage: Prepared
 ) -> Decision:
     """The decision under ``stage``'s agreement, given the person's facts."""
+    quick: QuickAnswers | None = None
+    if (
+        stage.plain is not None
+        and not facts.objections
+        and not facts.restrictions
+        and not facts.confidential
+    ):
+        quick = facts.consent_index.answers(
+            request.recipient,
+            stage.agreement.consent_context,
+            request.purpose,
+            stage.categories,
+            request.at,
+        )
+        if not quick.unsettled:
+            if not quick.not_covered:
+                return _permitted_on_consent(stage, stage.plain, quick.covered)
+            if not quick.covered and request.basis.kind is ClaimKind.CONSENT:
+                return _denied_without_consent(stage, stage.plain, quick.not_covered)
     asked = stage.asked
     reference = stage.agreement.reference
     reasons = list(stage.reasons)
@@ -274,8 +328,66 @@ def _complete(
             reference,
         )
     return _identifiable(
-        request, policy, facts, asked, categories, stage.agreement, reasons, withheld, conditions
+        request,
+        policy,
+        facts,
+        asked,
+        categories,
+        stage.agreement,
+        reasons,
+        withheld,
+        conditions,
+        quick,
     )
+
+
+def _permitted_on_consent(
+    stage: Prepared, plain: Plain, covered: dict[str, tuple[str, ...]]
+) -> Decision:
+    """Consent covers every category the policy lets through: what ``_identifiable`` decides
+    then, built from the parts made in advance."""
+    ids: tuple[str, ...]
+    if len(covered) == 1:
+        (ids,) = covered.values()
+    else:
+        ids = tuple(sorted({i for found in covered.values() for i in found}))
+    return Decision(
+        Outcome.PERMIT,
+        stage.categories,
+        plain.kept_out,
+        plain.conditions,
+        Basis(BasisKind.CONSENT, ids),
+        (*stage.reasons, Reason(ReasonCode.CONSENT_COVERS, _CONSENT_CLAUSE, plain.covers, ids)),
+        (),
+        stage.agreement.reference,
+    )
+
+
+def _denied_without_consent(
+    stage: Prepared, plain: Plain, not_covered: dict[str, tuple[Reason, ...]]
+) -> Decision:
+    """Consent is claimed and no consent names any category left: what ``_identifiable``
+    decides then, each category withheld with the policy's reasons or the consent's."""
+    kept_out = iter(plain.kept_out)
+    withheld = tuple(
+        [
+            WithheldCategory(c, not_covered[c]) if c in not_covered else next(kept_out)
+            for c in stage.asked
+        ]
+    )
+    return Decision(
+        Outcome.DENY,
+        (),
+        withheld,
+        (),
+        NO_BASIS,
+        plain.refused,
+        (),
+        stage.agreement.reference,
+    )
+
+
+_CONSENT_CLAUSE: Final = CLAUSES[ReasonCode.CONSENT_COVERS]
 
 
 def _identifiable(
@@ -288,10 +400,11 @@ def _identifiable(
     reasons: list[Reason],
     withheld: dict[str, list[Reason]],
     conditions: list[Condition],
+    quick: QuickAnswers | None = None,
 ) -> Decision:
     reference = agreement.reference
     objected = objections(request, facts, categories)
-    consent = consent_findings(request, agreement, facts, categories)
+    consent = consent_findings(request, agreement, facts, categories, quick)
     via_consent: list[str] = []
     barred: dict[str, tuple[Reason, ...]] = {}
     uncovered: dict[str, tuple[Reason, ...]] = {}

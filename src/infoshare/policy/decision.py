@@ -33,6 +33,7 @@ from typing import Final
 
 from infoshare.domain.consent import ConsentFacts
 from infoshare.policy.consent_index import ConsentIndex, index_consents
+from infoshare.policy.frozen import quick_init
 from infoshare.policy.reasons import Reason
 
 
@@ -249,6 +250,7 @@ class SubjectFacts:
         return self.consent.date_of_birth
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Condition:
     """Something that must be done for the decision to hold, citing its clause."""
@@ -264,6 +266,7 @@ class Condition:
     organisation: str | None = None
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class WithheldCategory:
     """A category asked for and not shared, with why."""
@@ -272,6 +275,7 @@ class WithheldCategory:
     reasons: tuple[Reason, ...]
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Basis:
     """What a decision rests on: consents, legal grounds with their approval, or emergency."""
@@ -289,6 +293,7 @@ class Basis:
 NO_BASIS: Final = Basis(BasisKind.NONE)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Decision:
     """The answer to one DisclosureRequest."""

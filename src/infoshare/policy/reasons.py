@@ -17,6 +17,8 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Final
 
+from infoshare.policy.frozen import quick_init
+
 
 class ReasonCode(StrEnum):
     """What a rule found, as a stable kebab-case code."""
@@ -213,6 +215,7 @@ CONSENT_CODES: Final = frozenset(
 )
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Reason:
     """One finding: what was found, the clause it applies, and what it means for the user.

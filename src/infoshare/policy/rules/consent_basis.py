@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from infoshare.policy.compile import CompiledAgreement
 from infoshare.policy.consent import ConsentQuery, IsaContext
+from infoshare.policy.consent_index import QuickAnswers
 from infoshare.policy.decision import DisclosureRequest, SubjectFacts
 from infoshare.policy.reasons import Reason, ReasonCode, reason
 
@@ -34,10 +35,15 @@ def consent_findings(
     agreement: CompiledAgreement,
     facts: SubjectFacts,
     categories: tuple[str, ...],
+    quick: QuickAnswers | None = None,
 ) -> ConsentFindings:
-    index = facts.consent_index
+    """Which of ``categories`` consent covers, which a refusal bars, and which it does not
+    cover; ``quick`` is what the subject's index already answered about them, if asked."""
     isa = agreement.consent_context
-    quick = index.answers(request.recipient, isa, request.purpose, categories, request.at)
+    if quick is None:
+        quick = facts.consent_index.answers(
+            request.recipient, isa, request.purpose, categories, request.at
+        )
     covered = quick.covered
     not_covered = quick.not_covered
     unsettled = quick.unsettled
@@ -46,8 +52,7 @@ def consent_findings(
         # one reason for every category the quick path found covered
         found = reason(
             ReasonCode.CONSENT_COVERS,
-            f"consent covers sharing {', '.join(f'`{c}`' for c in covered)} with "
-            f"`{request.recipient}` for `{request.purpose}`",
+            covers_sentence(request, tuple(covered)),
             *sorted({i for ids in covered.values() for i in ids}),
         )
         covers = dict.fromkeys(covered, found)
@@ -59,6 +64,14 @@ def consent_findings(
     covers.update(checked.covers)
     not_covered.update(checked.not_covered)
     return ConsentFindings(covered, checked.refused, not_covered, covers)
+
+
+def covers_sentence(request: DisclosureRequest, categories: tuple[str, ...]) -> str:
+    """What the consent-covers reason says about ``categories``."""
+    return (
+        f"consent covers sharing {', '.join(f'`{c}`' for c in categories)} with "
+        f"`{request.recipient}` for `{request.purpose}`"
+    )
 
 
 def _checked(
