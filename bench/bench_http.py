@@ -34,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -149,6 +150,35 @@ def serve(url: str, port: int, keys_dir: str, workers: int) -> subprocess.Popen[
     return subprocess.Popen(command, env=environment)
 
 
+def server_cpu_seconds(server: subprocess.Popen[bytes]) -> float:
+    """CPU time (user + system) of the server process and its worker processes so far."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    pids = [server.pid]
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children")
+    if children.exists():
+        pids += [int(p) for p in children.read_text().split()]
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def stored_disclosures(url: str) -> int:
+    """How many disclosures the database holds (read after the server stopped)."""
+    from sqlalchemy import func, select
+
+    from infoshare.services.database import open_database
+    from infoshare.store.models import DisclosureRecord
+
+    db = open_database(url)
+    try:
+        with db.unit_of_work().reading() as uow:
+            return uow.session.scalar(select(func.count(DisclosureRecord.id))) or 0
+    finally:
+        db.dispose()
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -157,7 +187,7 @@ def free_port() -> int:
 
 async def wait_up(base: str) -> None:
     async with httpx.AsyncClient(base_url=base) as client:
-        for _ in range(200):
+        for _ in range(1200):  # a minute: the app's imports are slow on a busy machine
             try:
                 if (await client.get("/bench/noop")).status_code == 200:
                     return
@@ -202,20 +232,41 @@ def raw_request(method: str, path: str, headers: dict[str, str], body: bytes = b
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
 
+@dataclass
+class Run:
+    """What one phase of load measured."""
+
+    #: responses by status in the measured window, and in the whole phase (warm-up included)
+    statuses: dict[int, int] = field(default_factory=dict)
+    all_statuses: dict[int, int] = field(default_factory=dict)
+    latencies: list[float] = field(default_factory=list)
+    #: CPU seconds the server processes used during the measured window
+    server_cpu: float = 0.0
+    #: CPU seconds this (client) process used during the measured window
+    client_cpu: float = 0.0
+
+    @property
+    def done(self) -> int:
+        return sum(self.statuses.values())
+
+
 async def load(
-    port: int, clients: int, seconds: float, make: Any, *, warmup: float = 1.0
-) -> tuple[int, list[float], dict[int, int]]:
+    port: int,
+    clients: int,
+    seconds: float,
+    make: Any,
+    server: subprocess.Popen[bytes],
+    *,
+    warmup: float = 1.0,
+) -> Run:
     """Run ``clients`` connections sending ``make(n)`` for ``seconds`` after ``warmup``."""
-    latencies: list[float] = []
-    statuses: dict[int, int] = {}
-    done = 0
+    run = Run()
     connections = [await Connection.open(port) for _ in range(clients)]
     start = time.perf_counter()
     measure_from = start + warmup
     stop = measure_from + seconds
 
     async def worker(number: int) -> None:
-        nonlocal done
         connection = connections[number]
         n = number
         while True:
@@ -225,15 +276,22 @@ async def load(
             status = await connection.request(make(n))
             ended = time.perf_counter()
             n += clients
+            run.all_statuses[status] = run.all_statuses.get(status, 0) + 1
             if began >= measure_from:
-                latencies.append(ended - began)
-                statuses[status] = statuses.get(status, 0) + 1
-                done += 1
+                run.latencies.append(ended - began)
+                run.statuses[status] = run.statuses.get(status, 0) + 1
 
-    await asyncio.gather(*(worker(i) for i in range(clients)))
+    async def meter() -> None:
+        await asyncio.sleep(warmup)
+        server_from, client_from = server_cpu_seconds(server), time.process_time()
+        await asyncio.sleep(max(0.0, stop - time.perf_counter()))
+        run.server_cpu = server_cpu_seconds(server) - server_from
+        run.client_cpu = time.process_time() - client_from
+
+    await asyncio.gather(meter(), *(worker(i) for i in range(clients)))
     for connection in connections:
         connection.writer.close()
-    return done, latencies, statuses
+    return run
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -296,39 +354,36 @@ def main() -> None:
             if probe.get("outcome") != "permit":
                 raise SystemExit(f"the benchmark's request is not permitted: {probe}")
             print(f"{args.clients} clients POST /api/v1/disclosures for {args.seconds}s …")
-            _count, latencies, statuses = asyncio.run(
-                load(port, args.clients, args.seconds, disclose)
-            )
+            shared = asyncio.run(load(port, args.clients, args.seconds, disclose, server))
             print(f"{args.clients} clients GET /bench/noop for {args.seconds}s …")
-            noop_count, noop_latencies, _ = asyncio.run(
-                load(port, args.clients, args.seconds, noop)
-            )
+            empty = asyncio.run(load(port, args.clients, args.seconds, noop, server))
         finally:
             server.terminate()
             server.wait(10)
-        from infoshare.services.database import open_database
+        stored = stored_disclosures(url)
 
-        db = open_database(url)
-        with db.unit_of_work().reading() as uow:
-            from sqlalchemy import func, select
-
-            from infoshare.store.models import DisclosureRecord
-
-            stored = uow.session.scalar(select(func.count(DisclosureRecord.id))) or 0
-        db.dispose()
-
-    ok = statuses.get(200, 0)
+    ok = shared.statuses.get(200, 0)
+    # Every 200 the clients saw (warm-up and the probe included) must be a stored disclosure.
+    acknowledged = shared.all_statuses.get(200, 0) + 1
+    if stored != acknowledged:
+        raise SystemExit(f"{acknowledged} disclosures acknowledged but {stored} stored")
     per_s = ok / args.seconds
-    noop_per_s = noop_count / args.seconds
+    noop_per_s = empty.done / args.seconds
     results = {
         "disclosures_per_s": round(per_s, 1),
-        "p50_ms": round(percentile(latencies, 0.50) * 1000, 2),
-        "p99_ms": round(percentile(latencies, 0.99) * 1000, 2),
+        "p50_ms": round(percentile(shared.latencies, 0.50) * 1000, 2),
+        "p99_ms": round(percentile(shared.latencies, 0.99) * 1000, 2),
         "noop_per_s": round(noop_per_s, 1),
-        "noop_p99_ms": round(percentile(noop_latencies, 0.99) * 1000, 2),
+        "noop_p99_ms": round(percentile(empty.latencies, 0.99) * 1000, 2),
         "ratio_vs_noop": round(per_s / noop_per_s, 3) if noop_per_s else None,
-        "statuses": {str(k): v for k, v in sorted(statuses.items())},
+        #: CPU the server spent per request (all its processes), and the client's, in ms
+        "server_cpu_ms_per_disclosure": round(shared.server_cpu / max(ok, 1) * 1000, 3),
+        "server_cpu_ms_per_noop": round(empty.server_cpu / max(empty.done, 1) * 1000, 3),
+        "client_cpu_ms_per_request": round(shared.client_cpu / max(shared.done, 1) * 1000, 3),
+        "statuses": {str(k): v for k, v in sorted(shared.statuses.items())},
+        "disclosures_acknowledged": acknowledged,
         "disclosures_stored": stored,
+        "people": args.people,
         "clients": args.clients,
         "workers": args.workers,
         "seconds": args.seconds,

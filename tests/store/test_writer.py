@@ -5,12 +5,14 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import event as event_api
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from infoshare.errors import ConflictError
@@ -187,3 +189,82 @@ def test_two_processes_number_entries_without_gaps(db: Database) -> None:
     assert verify_stored(db).ok
     with db.sessions() as session:
         assert session.scalar(select(func.count()).select_from(OrganisationRecord)) == 0
+
+
+def _organisation_row(code: str) -> dict[str, object]:
+    return {
+        "id": uuid.uuid4(), "code": code, "name": code, "type": "acute-trust",
+        "membership": "party", "departments": [], "created_at": START,
+    }  # fmt: skip
+
+
+def _stored_codes(db: Database) -> set[str]:
+    with db.sessions() as session:
+        return set(session.scalars(select(OrganisationRecord.code)))
+
+
+def test_rows_handed_to_insert_are_stored_with_their_entries(db: Database) -> None:
+    writer = GroupWriter(db.sessions)
+    table = OrganisationRecord.__table__
+
+    def work(n: int, *, fail: bool) -> object:
+        def run(context: WriteContext) -> int:
+            context.insert(table, _organisation_row(f"R{n}"))
+            sequence = context.ledger.append(event(n)).sequence
+            if fail:
+                raise ConflictError(f"caller `R{n}` changed its mind")
+            return sequence
+
+        return run
+
+    acks = [
+        (n, writer.submit(work(n, fail=n % 4 == 3), savepoint=n % 2 == 0))  # type: ignore[arg-type]
+        for n in range(24)
+    ]
+    kept = set()
+    for n, ack in acks:
+        if n % 4 == 3:
+            # Work without a savepoint that raises loses its deferred rows and its entry too.
+            with pytest.raises(ConflictError, match=f"R{n}"):
+                ack.result()
+        else:
+            ack.result()
+            kept.add(f"R{n}")
+    assert _stored_codes(db) == kept
+    assert stored_sequences(db) == list(range(len(kept)))
+    assert verify_stored(db).ok
+
+
+def test_a_deferred_row_that_cannot_be_stored_fails_the_whole_batch(db: Database) -> None:
+    writer = GroupWriter(db.sessions)
+    writer.append(event(0))
+    started, release = threading.Event(), threading.Event()
+
+    def hold(_context: WriteContext) -> bool:
+        started.set()
+        return release.wait(10)
+
+    holding = writer.submit(hold)
+    assert started.wait(10)
+
+    def row_work(code: str, n: int) -> object:
+        def run(context: WriteContext) -> int:
+            context.insert(OrganisationRecord.__table__, _organisation_row(code))
+            return context.ledger.append(event(n)).sequence
+
+        return run
+
+    # Two callers name the same unique code: the batch's insert fails, and neither caller,
+    # nor the innocent one sharing their batch, is told its write succeeded.
+    first = writer.submit(row_work("DUP", 1), savepoint=False)  # type: ignore[arg-type]
+    second = writer.submit(row_work("DUP", 2), savepoint=False)  # type: ignore[arg-type]
+    innocent = writer.submit(lambda context: context.ledger.append(event(3)).sequence)
+    release.set()
+    assert holding.result() is True
+    for ack in (first, second, innocent):
+        with pytest.raises(IntegrityError, match=r"(?i)unique|duplicate"):
+            ack.result()
+    assert "DUP" not in _stored_codes(db)
+    assert stored_sequences(db) == [0]
+    assert writer.write_rows(row_work("ONE", 4)) == 1  # type: ignore[arg-type]
+    assert verify_stored(db).ok

@@ -19,17 +19,19 @@ from infoshare.services.database import Database, UnitOfWork
 from infoshare.settings import Settings
 
 
-def get_settings(request: Request) -> Settings:
+# The three below do no I/O: ``async`` keeps them on the event loop instead of a trip
+# through the thread pool each, on every request.
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_database(request: Request) -> Database:
+async def get_database(request: Request) -> Database:
     database: Database = request.app.state.database
     return database
 
 
-def get_unit_of_work(database: Annotated[Database, Depends(get_database)]) -> UnitOfWork:
+async def get_unit_of_work(database: Annotated[Database, Depends(get_database)]) -> UnitOfWork:
     return database.unit_of_work()
 
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from infoshare.errors import AuthenticationError, InputError, NotFoundError
@@ -36,6 +36,25 @@ INVALID_TOKEN = (
     "the API token is not valid: it is unknown, revoked or mistyped; send "  # noqa: S105
     "`Authorization: Bearer <token>` with a token your administrator issued"
 )
+
+
+_TOKENS = ApiTokenRecord.__table__
+_ORGANISATIONS = OrganisationRecord.__table__
+_TOKEN_BY_HASH = (
+    select(
+        _TOKENS.c.id,
+        _TOKENS.c.prefix,
+        _TOKENS.c.permissions,
+        _TOKENS.c.last_used_at,
+        _TOKENS.c.revoked_at,
+        _ORGANISATIONS.c.code,
+    )
+    .join(_ORGANISATIONS, _ORGANISATIONS.c.id == _TOKENS.c.organisation_id)
+    .where(_TOKENS.c.token_hash == bindparam("token_hash"))
+)
+#: Actors of tokens seen, by token id; cleared when full (a token's actor never changes)
+ACTORS_KEPT = 1024
+_actors: dict[uuid.UUID, Actor] = {}
 
 
 @dataclass(frozen=True)
@@ -205,22 +224,25 @@ def authenticate_token(
     if not token.startswith(TOKEN_PREFIX) or len(token) > TOKEN_MAX:
         raise AuthenticationError(INVALID_TOKEN)
     at = now_or(now)
-    with database.unit_of_work().reading() as uow:
-        row = uow.session.execute(
-            select(ApiTokenRecord, OrganisationRecord.code)
-            .join(OrganisationRecord)
-            .where(ApiTokenRecord.token_hash == _hash(token))
-        ).one_or_none()
-        if row is None or row[0].revoked_at is not None:
-            raise AuthenticationError(INVALID_TOKEN)
-        record, code = row
-        token_id, prefix = record.id, record.prefix
-        stale = record.last_used_at is None or at - record.last_used_at >= TOUCH_EVERY
+    # One Core statement by the unique token_hash, read on every call: a token revoked in
+    # any process is refused from the next request on. Only the Actor built from the row
+    # (a token's party and permissions never change) is kept between calls.
+    with database.reading() as connection:
+        row = connection.execute(_TOKEN_BY_HASH, {"token_hash": _hash(token)}).first()
+    if row is None or row.revoked_at is not None:
+        raise AuthenticationError(INVALID_TOKEN)
+    token_id, prefix, last_used_at = row.id, row.prefix, row.last_used_at
+    stale = last_used_at is None or at - last_used_at >= TOUCH_EVERY
+    actor = _actors.get(token_id)
+    if actor is None:
         actor = Actor(
-            organisation_code=code,
-            token_permissions=frozenset(Permission(p) for p in record.permissions),
+            organisation_code=row.code,
+            token_permissions=frozenset(Permission(p) for p in row.permissions),
             reference=prefix,
         )
+        if len(_actors) >= ACTORS_KEPT:
+            _actors.clear()
+        _actors[token_id] = actor
     if stale:
         with database.unit_of_work() as uow:
             uow.session.execute(

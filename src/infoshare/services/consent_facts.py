@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Mapping
 from datetime import date
 
-from sqlalchemy import RowMapping, select
+from sqlalchemy import Connection, RowMapping, select
 from sqlalchemy.orm import Session
 
 from infoshare.domain.capacity import (
@@ -162,12 +162,15 @@ def _consent(first: RowMapping, terms: _Terms, codes: Mapping[uuid.UUID, str]) -
 
 
 def load_facts(
-    session: Session,
+    session: Session | Connection,
     service_user_id: uuid.UUID,
     date_of_birth: date | None,
     codes: Mapping[uuid.UUID, str],
 ) -> ConsentFacts:
-    """The person's ConsentFacts; ``codes`` maps organisation ids to their codes."""
+    """The person's ConsentFacts; ``codes`` maps organisation ids to their codes.
+
+    ``session`` may be a plain Connection: nothing here needs the ORM.
+    """
     rows = session.execute(
         select(
             _CONSENT,
@@ -200,7 +203,7 @@ def load_facts(
 
 
 def _assessments(
-    session: Session, service_user_id: uuid.UUID, codes: Mapping[uuid.UUID, str]
+    session: Session | Connection, service_user_id: uuid.UUID, codes: Mapping[uuid.UUID, str]
 ) -> tuple[CapacityAssessment, ...]:
     rows = session.execute(
         select(_ASSESSMENT, _ASSESSMENT_TERM.c.purpose_id, _ASSESSMENT_TERM.c.data_category_id)

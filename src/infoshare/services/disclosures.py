@@ -60,7 +60,7 @@ from infoshare.services.access_log import Requester, RequesterKind, add_entry, r
 from infoshare.services.clock import now_or
 from infoshare.services.decision_requests import RequestSource
 from infoshare.services.policy_cache import current_policy
-from infoshare.services.subject_facts import person_of, subject_facts
+from infoshare.services.subject_facts import person_of, read_subject
 from infoshare.store.database import Database
 from infoshare.store.models import (
     DisclosureRecord,
@@ -78,6 +78,8 @@ DISCLOSURE_RECORD: Final = "disclosure"
 REFERRAL_RECORD: Final = "referral"
 DECISION_RECORD: Final = "decision"
 PAGE_MAX: Final = 200
+_DISCLOSURES: Final = DisclosureRecord.__table__
+_REVIEW_TASKS: Final = ReviewTaskRecord.__table__
 #: the organisation type whose requests carry the s.29-style form
 POLICE: Final = "police"
 
@@ -383,11 +385,14 @@ def prepare(
     if not checked:
         check_may_act(db, requester, policy, staff, Permission.DISCLOSURES_MAKE, at=at)
     check_police_form(draft, policy, staff)
-    with db.unit_of_work().reading() as reading:
-        person = person_of(reading.session, draft.nhs_number)
-        person_id = person.id
-        facts = subject_facts(reading.session, person)
-        prior = prior_of(reading.session, draft)
+    with db.reading() as connection:
+        person, facts = read_subject(connection, draft.nhs_number)
+    person_id = person.id
+    prior = None
+    if draft.derived_from is not None:
+        # A disclosure is never changed once made, so reading it apart is consistent.
+        with db.unit_of_work().reading() as reading:
+            prior = prior_of(reading.session, draft)
     request = build_request(draft, staff, str(person_id), at, prior, approval)
     return Prepared(staff, person_id, facts, request, decide(request, policy, facts), policy)
 
@@ -652,7 +657,9 @@ def disclose(
                 write_referral(ctx, prepared, rest, at)
             return write_disclosure(ctx, prepared, draft, at)
 
-        disclosure_id, task_id, sequence = group_commit.write(db, share)
+        # Without a referral part nothing goes through the session: plain rows, no savepoint.
+        write = group_commit.write if decision.referred else group_commit.write_rows
+        disclosure_id, task_id, sequence = write(db, share)
         return Outcomes(
             decision,
             decision_as_json(decision),

@@ -18,6 +18,10 @@ handle gets one writer thread; concurrent callers share its transactions.
 
     sequence = group_commit.write(db, give)    # returns once durable; raises what give raised
 
+Hot paths that write plain rows use ``ctx.insert(table, row)`` and ``write_rows`` instead
+(see ``store/writer.py``): Core executemany per batch, no ORM, no savepoint; such rows must
+be checked beforehand, as a failing deferred insert fails the batch.
+
 Validate input before calling ``write``: work that raises is rolled back (alone) and its
 error re-raised to you. Do not call ``write`` inside an open unit of work on SQLite.
 """
@@ -39,7 +43,15 @@ from infoshare.store.writer import CheckpointPolicy, GroupWriter, Work, WriteCon
 
 T = TypeVar("T")
 
-__all__ = ["GroupWriter", "WriteContext", "append", "sign_checkpoints", "write", "writer"]
+__all__ = [
+    "GroupWriter",
+    "WriteContext",
+    "append",
+    "sign_checkpoints",
+    "write",
+    "write_rows",
+    "writer",
+]
 
 _writers: weakref.WeakKeyDictionary[Engine, GroupWriter] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
@@ -58,6 +70,12 @@ def writer(db: Database) -> GroupWriter:
 def write(db: Database, work: Work[T]) -> T:
     """Run ``work(context)`` in the next group commit; its result once durable."""
     return writer(db).write(work)
+
+
+def write_rows(db: Database, work: Work[T]) -> T:
+    """Like ``write``, for work that writes only with ``ctx.insert`` and the ledger (no
+    session): its rows go in one executemany per table, and it needs no savepoint."""
+    return writer(db).write_rows(work)
 
 
 def append(db: Database, event: LedgerEvent) -> int:

@@ -10,6 +10,8 @@ a read transaction is marked ``READ ONLY``, so a read path that tries to write f
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -104,6 +106,22 @@ class Database:
     def unit_of_work(self) -> UnitOfWork:
         """A fresh unit of work; hand it to one service call."""
         return UnitOfWork(self.sessions)
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A plain Core connection in a read-only transaction, for hot read paths.
+
+        The same transaction a read unit of work opens (``BEGIN`` on SQLite, ``READ ONLY`` on
+        PostgreSQL) without a Session: a request that reads a few rows by an index spends
+        less on the ORM than on the query.
+        """
+        with self.engine.connect() as connection:
+            options: dict[str, Any] = {READ_ONLY_OPTION: True}
+            if connection.dialect.name == "postgresql":
+                options["postgresql_readonly"] = True
+            connection.execution_options(**options)
+            with connection.begin():
+                yield connection
 
     def dispose(self) -> None:
         """Close every pooled connection (at shutdown, and in tests before dropping a database)."""

@@ -16,7 +16,14 @@ is waiting and runs it in ONE transaction, so one fsync serves the whole batch:
   batch gets the error: a failure is never reported as a success.
 
 A plain ledger append (no other write) skips the savepoint: the event was checked when it
-was made, so its part cannot fail on its own.
+was made, so its part cannot fail on its own. Work may also hand its rows to
+``ctx.insert(table, row)`` instead of the session: they are written after the batch's ledger
+entries with one Core ``executemany`` per table (in foreign-key order), which costs a
+fraction of the ORM's unit of work. Such rows must be checked beforehand, like ledger
+events: if work raises, its deferred rows are forgotten with its ledger entries; if a
+deferred insert fails, the whole batch fails and no caller is told it succeeded. Work that
+writes ONLY through ``ctx.insert`` and the ledger may be submitted with ``savepoint=False``
+(``write_rows``), skipping its SAVEPOINT too.
 
 The thread starts when work arrives and stops when none has come for ``idle_seconds``.
 Never submit work while holding an open write transaction on the same SQLite database (a
@@ -30,20 +37,64 @@ import threading
 import weakref
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-from sqlalchemy import text
+from sqlalchemy import Table, text
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql import FromClause
 
 from infoshare.ledger.keys import SigningKey
 from infoshare.store.ledger_store import APPENDER_KEY, LedgerAppender, LedgerEvent
+from infoshare.store.models.base import Base
 
 T = TypeVar("T")
 
 #: the most callers one transaction serves; bounds the time any caller waits behind others
 MAX_BATCH = 4096
+
+
+_order: dict[Table, int] = {}
+
+
+def _table_order() -> dict[Table, int]:
+    """Each table's place in foreign-key order (parents first), worked out once."""
+    if not _order:
+        _order.update({table: n for n, table in enumerate(Base.metadata.sorted_tables)})
+    return _order
+
+
+class DeferredRows:
+    """Rows for Core ``executemany`` at the end of the batch, grouped by table."""
+
+    __slots__ = ("_rows",)
+
+    def __init__(self) -> None:
+        self._rows: list[tuple[Table, dict[str, Any]]] = []
+
+    def add(self, table: Table, row: dict[str, Any]) -> None:
+        self._rows.append((table, row))
+
+    def mark(self) -> int:
+        return len(self._rows)
+
+    def reset(self, mark: int) -> None:
+        """Forget the rows added since ``mark`` (their work raised)."""
+        del self._rows[mark:]
+
+    def flush(self, session: Session) -> None:
+        """Insert every row, one executemany per table, parents before children."""
+        if not self._rows:
+            return
+        by_table: dict[Table, list[dict[str, Any]]] = {}
+        for table, row in self._rows:
+            by_table.setdefault(table, []).append(row)
+        order = _table_order()
+        connection = session.connection()
+        for table in sorted(by_table, key=lambda t: order.get(t, len(order))):
+            connection.execute(table.insert(), by_table[table])
+        self._rows.clear()
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +103,13 @@ class WriteContext:
 
     session: Session
     ledger: LedgerAppender
+    deferred: DeferredRows = field(default_factory=DeferredRows)
+
+    def insert(self, table: FromClause, row: dict[str, Any]) -> None:
+        """Insert ``row`` into ``table`` (a model's ``__table__``) with the batch (see the
+        module docstring)."""
+        assert isinstance(table, Table), "ctx.insert takes a table"
+        self.deferred.add(table, row)
 
 
 Work = Callable[[WriteContext], T]
@@ -64,14 +122,20 @@ class Ack(Generic[T]):
     not once per job, which matters at tens of thousands of appends a second.
     """
 
-    __slots__ = ("_settled", "error", "event", "result_value", "work")
+    __slots__ = ("_settled", "error", "event", "result_value", "savepoint", "work")
 
     def __init__(
-        self, settled: threading.Condition, work: Work[T] | None, event: LedgerEvent | None
+        self,
+        settled: threading.Condition,
+        work: Work[T] | None,
+        event: LedgerEvent | None,
+        *,
+        savepoint: bool = True,
     ):
         self._settled = settled
         self.work = work
         self.event = event
+        self.savepoint = savepoint
         self.result_value: T | None = None
         self.error: BaseException | None = None
 
@@ -131,9 +195,16 @@ class GroupWriter:
         """
         return self.submit(work).result()
 
-    def submit(self, work: Work[T]) -> Ack[T]:
-        """Queue ``work`` without waiting; ``result()`` answers once its batch is durable."""
-        return self._submit(Ack(self._settled, work, None))
+    def submit(self, work: Work[T], *, savepoint: bool = True) -> Ack[T]:
+        """Queue ``work`` without waiting; ``result()`` answers once its batch is durable.
+
+        ``savepoint=False``: ``work`` writes only through ``ctx.insert`` and the ledger.
+        """
+        return self._submit(Ack(self._settled, work, None, savepoint=savepoint))
+
+    def write_rows(self, work: Work[T]) -> T:
+        """Like ``write``, for work that writes only through ``ctx.insert`` and the ledger."""
+        return self.submit(work, savepoint=False).result()
 
     def append(self, event: LedgerEvent) -> int:
         """Append ``event`` alone; return its sequence number once it is durable."""
@@ -198,15 +269,20 @@ class GroupWriter:
                     job.result_value = appender.append(job.event).sequence
                     continue
                 assert job.work is not None
-                mark = appender.mark()
+                mark, rows = appender.mark(), context.deferred.mark()
                 try:
-                    with session.begin_nested():
+                    if job.savepoint:
+                        with session.begin_nested():
+                            job.result_value = job.work(context)
+                    else:
                         job.result_value = job.work(context)
                 except Exception as error:  # handed back to its caller, who re-raises it
                     appender.reset(mark)
+                    context.deferred.reset(rows)
                     job.error = error
             self._maybe_checkpoint(appender, start)
             appender.flush()
+            context.deferred.flush(session)
             session.commit()
         except BaseException as error:
             appender.abandoned()

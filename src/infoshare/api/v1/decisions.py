@@ -18,7 +18,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel, Field
 
 from infoshare.api.dependencies import ApiCaller, DatabaseDep, SettingsDep, UnitOfWorkDep
@@ -118,10 +118,12 @@ def post_decision(
 )
 def post_disclosure(
     draft: RequestDraft, caller: ApiCaller, database: DatabaseDep, settings: SettingsDep
-) -> DecisionOut:
-    return decision_out(
-        disclose(database, caller, draft, review_hours=settings.emergency_review_hours)
-    )
+) -> Response:
+    done = disclose(database, caller, draft, review_hours=settings.emergency_review_hours)
+    # Serialised once by pydantic, straight to JSON: returning the model would have FastAPI
+    # validate it again and walk the decision's reasons through jsonable_encoder, which
+    # costs more than deciding it (docs/performance.md, "HTTP").
+    return Response(decision_out(done).model_dump_json(), media_type="application/json")
 
 
 @router.get(
