@@ -24,6 +24,7 @@ from infoshare.services.oidc_providers import ProviderDirectory, load_providers
 from infoshare.settings import Settings, load_settings
 from infoshare.web import (
     access_log_pages,
+    account_admin_pages,
     account_pages,
     agreement_pages,
     api_token_pages,
@@ -151,6 +152,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(account_pages.router)
     app.include_router(oidc_pages.router)
+    app.include_router(account_admin_pages.router)
     app.include_router(access_log_pages.router)
     app.include_router(api_token_pages.router)
     app.include_router(service_user_pages.router)

@@ -4,8 +4,10 @@ For the operator of the server (who holds the database anyway), as Procedure B1 
 partner to control who can reach personal information: ``account create`` gives a member of
 the staff directory an account (``--administrator`` for those who run accounts and tokens),
 ``account disable`` stops it and ends its sessions at once, ``account reset-password`` sets
-a new password and ends its sessions. ``token create`` issues an API token to one party with
-a set of permissions and prints it once; ``token list`` and ``token revoke`` manage them.
+a new password and ends its sessions, ``account password-link`` prints a one-time link for
+the person to set one themself, ``account reset-second-factor`` forgets a lost second
+factor. ``token create`` issues an API token to one party with a set of permissions and
+prints it once; ``token list`` and ``token revoke`` manage them.
 Passwords are asked for without echo; ``--password-stdin`` reads one line instead (scripts).
 """
 
@@ -21,11 +23,13 @@ from rich.console import Console
 from infoshare.cli.database_option import DatabaseOption, opened_database
 from infoshare.cli.errors import handles_errors
 from infoshare.services.access_log import CONSOLE
+from infoshare.services.account_admin import issue_password_link, reset_second_factor
 from infoshare.services.accounts import (
     AccountView,
     create_account,
     disable_account,
     enable_account,
+    get_account,
     reset_password,
 )
 from infoshare.services.api_tokens import issue_api_token, list_api_tokens, revoke_api_token
@@ -113,6 +117,36 @@ def reset_password_command(
     with opened_database(db) as database:
         password = _password(password_stdin)
         _print(reset_password(database.unit_of_work(), email, password), "password reset for")
+
+
+@account_app.command("reset-second-factor")
+@handles_errors
+def reset_second_factor_command(email: EmailArgument, db: DatabaseOption = None) -> None:
+    """Forget the account's second factor (a lost phone); they set up a new one at sign-in."""
+    with opened_database(db) as database:
+        account = get_account(database.unit_of_work(), email)
+        _print(reset_second_factor(database.unit_of_work(), CONSOLE, account.id), "reset for")
+
+
+@account_app.command("password-link")
+@handles_errors
+def password_link_command(
+    email: EmailArgument,
+    base_url: Annotated[
+        str,
+        typer.Option(help="infoshare's address as people reach it, e.g. https://infoshare.example"),
+    ] = "",
+    db: DatabaseOption = None,
+) -> None:
+    """Make a one-time link (24 hours) for the person to set a new password; printed once."""
+    with opened_database(db) as database:
+        account = get_account(database.unit_of_work(), email)
+        issued = issue_password_link(database.unit_of_work(), CONSOLE, account.id)
+    stdout.print(
+        f"a password link for {issued.account.email}, usable once until "
+        f"{issued.expires_at:%Y-%m-%d %H:%M} UTC (earlier links no longer work):"
+    )
+    stdout.print(base_url.rstrip("/") + issued.path)
 
 
 @token_app.command("create")
