@@ -1,19 +1,38 @@
 """A world for the sharing workflow: the accounts world (staff of every role at LTHT, staff at
 LCC and WYP, five service users), the demo's agreements in force, designated officers at LCC
 and WYP, and one consent: Amara Okafor agreed that LTHT may tell LCC's social workers what
-they need for her care."""
+they need for her care.
+
+And the decision cases' world (tests/cases/decisions): the shared policy's staff as
+``<id>@cases.example``, its adoption dates and the demo's agreements, with each case's
+objections and restrictions recorded through the objections service."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import update
 
 from infoshare.policy.access import Actor
-from infoshare.services.access_log import Requester, RequesterKind
+from infoshare.services import adoption
+from infoshare.services.access_log import CONSOLE, Requester, RequesterKind
 from infoshare.services.accounts import create_account
 from infoshare.services.consent import ConsentDraft, record_consent
-from infoshare.services.database import open_database
+from infoshare.services.database import Database, open_database
 from infoshare.services.demo_agreements import add_demo_agreements, record_later_adoptions
+from infoshare.services.objections import (
+    LimitKind,
+    ObjectionDraft,
+    RestrictionGround,
+    record_objection,
+)
+from infoshare.services.setup import initialise
 from infoshare.services.staff import create_staff
+from infoshare.store.models import StaffRecord
 from tests.support.accounts_world import (
     NOW,
     PASSWORD,
@@ -104,3 +123,93 @@ def staff(email: str) -> Requester:
     return Requester(
         RequesterKind.STAFF, email, "127.0.0.1", Actor(code, frozenset(roles), reference=email)
     )
+
+
+# --- the decision cases' world (tests/cases/decisions) ------------------------------------------
+
+#: the shared policy of the decision cases: its staff, adoption dates and agreements
+CASES_POLICY: dict[str, Any] = json.loads(
+    (Path(__file__).parents[1] / "cases" / "decisions" / "_policies" / "leeds.json").read_text(
+        encoding="utf-8"
+    )
+)
+CASES_AT = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
+
+
+def case_email(staff_id: str) -> str:
+    """A case's member of staff, as the database knows them (staff are named by email)."""
+    return f"{staff_id}@cases.example"
+
+
+def add_case_staff(db: Database, members: list[dict[str, Any]]) -> None:
+    """The cases' staff (``id``, ``organisation``, ``roles``, ``trained_on``, ``active``)."""
+    for member in members:
+        trained = member.get("trained_on")
+        create_staff(
+            db.unit_of_work(), organisation_code=member["organisation"],
+            name=member["id"], email=case_email(member["id"]), job_title="Case",
+            roles=member.get("roles", []),
+            training_completed_on=date.fromisoformat(trained) if trained else None, now=CASES_AT,
+        )  # fmt: skip
+        if member.get("active") is False:
+            with db.unit_of_work() as uow:
+                uow.session.execute(
+                    update(StaffRecord)
+                    .where(StaffRecord.email == case_email(member["id"]))
+                    .values(active=False)
+                )
+                uow.commit()
+
+
+def cases_world(adopted_on: dict[str, str]) -> Callable[[str], None]:
+    """A builder of the cases' world with these adoption dates (a case may move one; an
+    adoption, once recorded, is evidence and is not replaced, so each set is its own world)."""
+
+    def build(url: str) -> None:
+        initialise(url, "leeds-2002", now=CASES_AT)
+        db = open_database(url)
+        try:
+            for code, on in adopted_on.items():
+                adoption.record_adoption(
+                    db.unit_of_work(), code, approved_on=date.fromisoformat(on),
+                    approving_body="Board", requester=CONSOLE,
+                )  # fmt: skip
+            add_case_staff(db, CASES_POLICY["staff"])
+            add_demo_agreements(db, now=CASES_AT)
+        finally:
+            db.dispose()
+
+    return build
+
+
+def record_case_limits(db: Database, number: str, facts: dict[str, Any], provider: str) -> None:
+    """A case's objections and restrictions, recorded through the objections service on
+    behalf of the provider (Principles 4, 5)."""
+    for doc in facts.get("objections", []):
+        record_objection(
+            db.unit_of_work(),
+            ObjectionDraft(
+                nhs_number=number, kind=LimitKind.OBJECTION,
+                recipients=doc.get("recipients", []), purposes=doc.get("purposes", []),
+                data_categories=doc.get("categories", []), note=doc.get("note", ""),
+                stated_at=datetime.fromisoformat(doc["at"]), recorded_by="Case worker",
+                recorded_by_organisation=provider,
+            ),
+            now=CASES_AT,
+        )  # fmt: skip
+    for doc in facts.get("restrictions", []):
+        until = doc.get("until")
+        record_objection(
+            db.unit_of_work(),
+            ObjectionDraft(
+                nhs_number=number, kind=LimitKind.RESTRICTION,
+                recipients=doc.get("recipients", []), purposes=doc.get("purposes", []),
+                data_categories=doc["categories"], note=doc["reason"],
+                ground=RestrictionGround.OTHER,
+                # a case's restriction applies whenever asked: in force from the start
+                stated_at=datetime(2000, 1, 1, tzinfo=UTC),
+                until=datetime.fromisoformat(until) if until else None,
+                recorded_by="Case worker", recorded_by_organisation=provider,
+            ),
+            now=CASES_AT,
+        )  # fmt: skip
