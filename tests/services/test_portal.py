@@ -193,7 +193,7 @@ def test_the_report_shows_what_was_shared_and_withholds_the_confidential_item(
 ) -> None:
     amara = _amara(db)
     data = portal.report(db, amara.requester("192.0.2.7"), amara.principal, now=NOW)
-    assert data.holders == ("Leeds Teaching Hospitals Trust",)
+    assert data.holders == ("Leeds City Council", "Leeds Teaching Hospitals Trust")
     [shared] = data.disclosures
     assert (shared.provider, shared.recipient, shared.purpose) == ("LTHT", "LCC", "care")
     assert {i.category for i in shared.items} == {"identity", "social-care-needs"}

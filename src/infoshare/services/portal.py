@@ -98,7 +98,7 @@ class PortalReport:
     family_name: str
     nhs_number: str
     date_of_birth: date | None
-    #: organisation names holding an identifier for the person
+    #: organisation names holding an identifier for the person or information disclosed to them
     holders: tuple[str, ...]
     consents: tuple[ReportConsent, ...]
     assessments: tuple[CapacityView, ...]
@@ -145,9 +145,13 @@ def _names(session: Session) -> dict[str, str]:
     names: dict[str, str] = {}
     for code, name in session.execute(select(OrganisationRecord.code, OrganisationRecord.name)):
         names[code] = name
-    for model in (PurposeRecord, DataCategoryRecord, LegalGroundRecord):
+    for model in (PurposeRecord, DataCategoryRecord):
         for key, title in session.execute(select(model.id, model.title)):
             names.setdefault(key, title)
+    # A ground is named with its citation, so the person can look the law up.
+    grounds = select(LegalGroundRecord.id, LegalGroundRecord.title, LegalGroundRecord.citation)
+    for key, title, citation in session.execute(grounds):
+        names.setdefault(key, f"{title} ({citation})")
     return names
 
 
@@ -168,7 +172,7 @@ def report(
     with db.unit_of_work() as uow:
         session = uow.session
         person = session.get_one(ServiceUserRecord, subject_id)
-        holders = tuple(
+        held_by = set(
             session.scalars(
                 select(OrganisationRecord.name)
                 .join(
@@ -176,7 +180,6 @@ def report(
                     LocalIdentifierRecord.organisation_id == OrganisationRecord.id,
                 )
                 .where(LocalIdentifierRecord.service_user_id == subject_id)
-                .order_by(OrganisationRecord.name)
             )
         )
         rows = session.scalars(
@@ -203,6 +206,9 @@ def report(
                 )
             )
         names = _names(session)
+        # A party that received a disclosure holds that information now too.
+        held_by |= {names.get(d.recipient, d.recipient) for d in disclosures}
+        holders = tuple(sorted(held_by))
         add_entry(
             session,
             requester,
