@@ -34,7 +34,11 @@ from infoshare.services.accounts import (
 )
 from infoshare.services.api_tokens import issue_api_token, list_api_tokens, revoke_api_token
 from infoshare.services.database import open_database
-from infoshare.services.demo_accounts import DEMO_PASSWORD, create_demo_accounts
+from infoshare.services.demo_accounts import (
+    DEMO_PASSWORD,
+    create_demo_accounts,
+    create_demo_portal_account,
+)
 from infoshare.settings import Environment
 
 stdout = Console(highlight=False, soft_wrap=True)
@@ -228,3 +232,13 @@ def print_demo_accounts(url: str, environment: Environment) -> None:
                 f"        second factor: add key {account.totp_secret} to an "
                 f"authenticator app, or {account.totp_uri}"
             )
+    database = open_database(url)
+    try:
+        portal = create_demo_portal_account(database, environment)
+    finally:
+        database.dispose()
+    if portal is not None:
+        stdout.print(
+            f"portal    {portal.name} (NHS number {portal.nhs_number}) signs in at /portal/sign-in "
+            f"as {portal.email}, password {DEMO_PASSWORD}"
+        )

@@ -6,6 +6,8 @@ per main role at LTHT, LMHST, LCC and WYP (practitioner, designated officer, lea
 administrator) and the Information Sharing Manager. Designated officers and administrators
 get a second factor at once (Procedure B1); its secret is returned so it can be printed and
 added to an authenticator app. Running it again adds nothing and returns the same accounts.
+One demo service user of LTHT gets a portal account too (Principle 12), with the same
+password, to try the portal as a service user.
 """
 
 from __future__ import annotations
@@ -20,9 +22,18 @@ from infoshare.errors import ConfigurationError
 from infoshare.policy.access import Role, roles_need_second_factor
 from infoshare.services.accounts import create_account, new_totp_secret
 from infoshare.services.database import Database
+from infoshare.services.portal_accounts import create_portal_account
 from infoshare.services.staff import StaffView, list_staff
 from infoshare.settings import Environment
-from infoshare.store.models import AccountRecord, StaffRecord
+from infoshare.store.models import (
+    AccountRecord,
+    ConsentRecord,
+    LocalIdentifierRecord,
+    OrganisationRecord,
+    PortalAccountRecord,
+    ServiceUserRecord,
+    StaffRecord,
+)
 
 #: the one password of every demo account: public, so never outside development
 DEMO_PASSWORD = "infoshare-demo-only"  # noqa: S105 - published on purpose, development only
@@ -111,3 +122,67 @@ def _existing_secret(database: Database, email: str) -> str | None:
             .where(StaffRecord.email == email)
         ).one_or_none()
     return _NO_ACCOUNT if row is None else row[0]
+
+
+# --- a portal account for one demo service user (Principle 12) ----------------------------------
+
+#: the service user's party in the demo: the portal account is for a person LTHT holds
+PORTAL_DEMO_ORGANISATION = "LTHT"
+
+
+@dataclass(frozen=True)
+class DemoPortalAccount:
+    name: str
+    email: str
+    nhs_number: str
+
+
+def create_demo_portal_account(
+    database: Database, environment: Environment, *, now: datetime | None = None
+) -> DemoPortalAccount | None:
+    """Give one demo service user of LTHT with a consent on record a portal account (once).
+
+    The same published password as the staff accounts, so development only. None when the
+    demo holds nobody suitable.
+    """
+    if environment is Environment.PRODUCTION:
+        raise ConfigurationError(
+            "the demo portal account has a published password; it is made only with "
+            "INFOSHARE_ENVIRONMENT=development",
+            field="INFOSHARE_ENVIRONMENT",
+        )
+    with database.unit_of_work().reading() as uow:
+        person = uow.session.scalars(
+            select(ServiceUserRecord)
+            .join(
+                LocalIdentifierRecord, LocalIdentifierRecord.service_user_id == ServiceUserRecord.id
+            )
+            .join(
+                OrganisationRecord, OrganisationRecord.id == LocalIdentifierRecord.organisation_id
+            )
+            .join(ConsentRecord, ConsentRecord.service_user_id == ServiceUserRecord.id)
+            .where(OrganisationRecord.code == PORTAL_DEMO_ORGANISATION)
+            .order_by(
+                ServiceUserRecord.family_name, ServiceUserRecord.given_name, ServiceUserRecord.id
+            )
+            .limit(1)
+        ).first()
+        if person is None:
+            return None
+        existing = uow.session.scalars(
+            select(PortalAccountRecord.email).where(
+                PortalAccountRecord.service_user_id == person.id
+            )
+        ).first()
+        name = f"{person.given_name} {person.family_name}"
+        service_user_id, nhs_number = person.id, person.nhs_number
+        email = f"{person.given_name}.{person.family_name}@home.example".lower().replace(" ", "")
+    if existing is None:
+        create_portal_account(
+            database.unit_of_work(),
+            service_user_id=service_user_id,
+            email=email,
+            password=DEMO_PASSWORD,
+            now=now,
+        )
+    return DemoPortalAccount(name, existing or email, nhs_number)
