@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     #: INFOSHARE_EMERGENCY_REVIEW_HOURS: a designated officer's review of an emergency
     #: disclosure is overdue this long after it (Procedure A5)
     emergency_review_hours: Annotated[int, Field(ge=1, le=24 * 365)] = 72
+    #: INFOSHARE_REVIEW_SWEEP_MINUTES: how often the server moves agreements whose review date
+    #: has come to review-due (Section 4.4); 0 leaves it to ``infoshare isa review-due``
+    review_sweep_minutes: Annotated[int, Field(ge=0, le=7 * 24 * 60)] = 60
     #: INFOSHARE_OIDC_PROVIDERS_FILE: a TOML file, outside the repository, naming each
     #: organisation's OpenID Connect provider (docs/security.md); unset means password only
     oidc_providers_file: Path | None = None

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from infoshare import __version__
-from infoshare.api import health, v1
+from infoshare.api import health, review_sweep, v1
 from infoshare.api.problems import install_problem_handlers
 from infoshare.api.security_headers import SecurityHeadersMiddleware
 from infoshare.services import ledger
@@ -128,7 +129,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
+        # Section 4.4: agreements whose review date has come are marked review-due
+        interval = timedelta(minutes=settings.review_sweep_minutes)
+        async with review_sweep.sweeping(database, interval):
+            yield
         database.dispose()
 
     app = FastAPI(

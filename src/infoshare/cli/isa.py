@@ -10,9 +10,11 @@ The register (Sections 1.1, 3.1, 4.4) lives in the database (``--db`` or
 INFOSHARE_DATABASE_URL): ``isa import FILE`` stores an agreement, ``isa list`` shows the
 register, ``isa export REFERENCE`` writes it back as YAML, and ``isa propose``, ``isa sign``,
 ``isa activate`` and ``isa amend`` move it through its life. Activation is refused, with
-every reason, while the lint finds errors. ``isa adopt CODE`` records a party's approval of
-the protocol (Procedure C1), which the lint's rule on adoption reads, and ``isa confirm CODE
-PROCEDURE`` its lead member's confirmation of a standard procedure (Procedure C3).
+every reason, while the lint finds errors. ``isa review-due`` marks every active agreement
+whose review date has come as due for review (Section 4.4), as the server does on a schedule.
+``isa adopt CODE`` records a party's approval of the protocol (Procedure C1), which the
+lint's rule on adoption reads, and ``isa confirm CODE PROCEDURE`` its lead member's
+confirmation of a standard procedure (Procedure C3).
 """
 
 from __future__ import annotations
@@ -458,6 +460,32 @@ def review_command(
             requester=CONSOLE,
         )
     typer.echo(f"reviewed {_summary_line(summary)}")
+
+
+@isa_app.command("review-due")
+@handles_errors
+def review_due_command(
+    today: TodayOption = None,
+    output: Annotated[
+        OutputFormat, typer.Option("--format", help="How to print what moved.")
+    ] = OutputFormat.TEXT,
+    db: DatabaseOption = None,
+) -> None:
+    """Mark every active agreement whose review date has come as review-due (Section 4.4).
+
+    What the server does on its schedule, for cron; running it again changes nothing.
+    """
+    on = _parse_date(today, "--today") if today else None
+    with opened_database(db) as database:
+        moved = agreements.mark_reviews_due(database.unit_of_work(), today=on)
+    if output is OutputFormat.JSON:
+        typer.echo(json.dumps([s.model_dump(mode="json") for s in moved], indent=2))
+        return
+    for summary in moved:
+        typer.echo(f"due for review: {_summary_line(summary)}")
+    typer.echo(
+        f"{len(moved)} {'agreement' if len(moved) == 1 else 'agreements'} now due for review"
+    )
 
 
 @isa_app.command("expire")

@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 import uvicorn
 
+from infoshare.api import review_sweep
 from infoshare.api.app import create_app
 from infoshare.cli.database_option import DatabaseOption
 from infoshare.cli.errors import handles_errors, stderr
@@ -91,6 +92,10 @@ def serve_command(
     check_safe_to_serve(settings)
     check_database_ready(settings)
     app = create_app(settings)
+    # Section 4.4: what became due for review while nothing was serving is marked now
+    moved = review_sweep.sweep_once(app.state.database)
+    if moved:
+        stderr.print(f"{len(moved)} agreement(s) now due for review (Section 4.4)")
     stderr.print(f"serving http://{settings.host}:{settings.port}/ (stop with Ctrl+C)")
     uvicorn.run(
         app,

@@ -1041,3 +1041,56 @@ def amend(
         view = _summary(record, _codes(session), amended.version, moment.date())
         uow.commit()
     return view
+
+
+# ---------------------------------------------------------------------------- the review sweep
+
+#: who moves agreements to review-due on a schedule: the server, or cron through the CLI
+REVIEW_SWEEP = Requester(RequesterKind.CONSOLE, "review-sweep", "local")
+
+
+def mark_reviews_due(
+    uow: UnitOfWork,
+    *,
+    today: date | None = None,
+    requester: Requester = REVIEW_SWEEP,
+    now: datetime | None = None,
+) -> list[AgreementSummary]:
+    """Move every active version whose review date has come to ``review-due`` (Section 4.4);
+    what it moved, by reference. One transaction; running it again changes nothing.
+
+    An agreement due for review stays in force (``IN_FORCE``): sharing under it goes on, and
+    the register, its page and the lint's ``review-overdue`` say it is due, until a review is
+    recorded (``record_review``) or a new version is activated. The step is kept in each
+    version's history, as ``mark_review_due`` keeps it; it is not a ledger event (the review
+    date it follows from is in the version the ledger's signing and activation entries cover).
+    """
+    moment = now_or(now)
+    on = today if today is not None else moment.date()
+    with uow:
+        session = uow.session
+        records = session.scalars(
+            select(AgreementRecord)
+            .where(AgreementRecord.status == IsaStatus.ACTIVE, AgreementRecord.review_date <= on)
+            .order_by(AgreementRecord.reference, AgreementRecord.version)
+            .with_for_update()
+        ).all()
+        if not records:
+            return []
+        for record in records:
+            before = _agreement(record)
+            authorise(
+                uow, requester, organisations=before.party_codes,
+                what=f"agreement `{record.reference}` version {record.version}", at=moment,
+            )  # fmt: skip
+            moved = isa_lifecycle.mark_review_due(before, on)
+            _write(session, record, moved, None, moment)
+            _record_step(
+                record, IsaAction.MARK_REVIEW_DUE, before.status, moved.status, requester.name,
+                f"review date {record.review_date} reached", moment,
+            )  # fmt: skip
+        uow.flush()
+        codes, latest = _codes(session), _latest_versions(session)
+        summaries = [_summary(r, codes, latest[r.reference], on) for r in records]
+        uow.commit()
+    return summaries
