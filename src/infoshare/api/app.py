@@ -30,6 +30,7 @@ from infoshare.web import (
     agreement_pages,
     api_token_pages,
     consent_pages,
+    objection_pages,
     oidc_pages,
     pages,
     portal_pages,
@@ -162,6 +163,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(service_user_pages.router)
     app.include_router(agreement_pages.router)
     app.include_router(consent_pages.router)
+    app.include_router(objection_pages.router)
     app.include_router(sharing_pages.router)
     app.include_router(portal_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -23,6 +23,7 @@ so the next decision applies what was recorded.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -419,6 +420,17 @@ def list_objections(
         return _list(session, person, moment)
 
 
+@dataclass(frozen=True)
+class SubjectObjections:
+    """A person's objections and restrictions, with who they are, for their page."""
+
+    service_user_id: uuid.UUID
+    nhs_number: str
+    given_name: str
+    family_name: str
+    items: list[ObjectionView]
+
+
 def objections_of(
     uow: UnitOfWork,
     service_user_id: uuid.UUID,
@@ -426,7 +438,7 @@ def objections_of(
     requester: Requester | None = None,
     why: str = "read objections and restrictions",
     at: datetime | None = None,
-) -> list[ObjectionView]:
+) -> SubjectObjections:
     """As ``list_objections``, for the service user with this id (the pages' links)."""
     moment = now_or(at)
     with opened(uow, requester):
@@ -438,7 +450,13 @@ def objections_of(
                 field="service_user_id",
             )
         check_reading(uow, requester, person.id, why=why, at=now_or(None))
-        return _list(session, person, moment)
+        return SubjectObjections(
+            person.id,
+            person.nhs_number,
+            person.given_name,
+            person.family_name,
+            _list(session, person, moment),
+        )
 
 
 # --- for the decision --------------------------------------------------------------------------
