@@ -84,7 +84,8 @@ def verify_command(
     stdout.print(
         f"ok: {report.size} entries, chain and Merkle root verified; "
         f"{result.checkpoints} checkpoint(s) signed by {verifier.name} verified; "
-        f"{report.records_checked} governance record(s) match their entries"
+        f"{report.records_checked} entries match their governance records, and each of "
+        f"{report.rows_checked} governance record(s) has its entries"
     )
     stdout.print(f"root {result.root.hex()}")
 

@@ -65,6 +65,8 @@ class ProblemKind(StrEnum):
     RECORD_MISSING = "record-missing"
     #: (found by the shell) the governance record no longer has the digest the entry recorded
     RECORD_CHANGED = "record-changed"
+    #: (found by the shell) a governance row shows an event the ledger has no entry for
+    RECORD_WITHOUT_ENTRY = "record-without-entry"
     #: (found by the shell) the stored head or subtree hashes disagree with the entries
     STORE_MISMATCH = "store-mismatch"
 

@@ -29,6 +29,7 @@ from infoshare.policy.access import Permission
 from infoshare.protocol.schema import Membership
 from infoshare.services import ledger, organisations
 from infoshare.services.access_log import Requester, record_denial
+from infoshare.services.adoption_ledger import CONFIRMATION_RECORD, confirmation_digest
 from infoshare.services.agreements import authorise, management_refusal
 from infoshare.services.clock import now_or
 from infoshare.services.organisations import OrganisationView, organisation_by_code
@@ -42,8 +43,6 @@ from infoshare.store.models import (
 )
 from infoshare.store.unit_of_work import UnitOfWork
 
-#: the ledger's ``record_type`` for a confirmation
-CONFIRMATION_RECORD = "procedure-confirmation"
 #: the role whose holder confirms procedures for a party (Procedure C3)
 CONFIRMING_ROLE = "lead-member"
 
@@ -263,14 +262,8 @@ def confirm_procedure(
                     kind=ledger.EventKind.ADOPTION_CONFIRMED,
                     actor_staff=str(person.id),
                     actor_organisation=party.code,
-                    record_digest=ledger.record_digest(
-                        {
-                            "organisation": party.code,
-                            "procedure": procedure,
-                            "confirmed_by": str(person.id),
-                            "confirmed_on": confirmed_on.isoformat(),
-                            "evidence": evidence,
-                        }
+                    record_digest=confirmation_digest(
+                        party.code, procedure, person.id, confirmed_on, evidence
                     ),
                     record_type=CONFIRMATION_RECORD,
                     record_id=f"{party.code}:{procedure}",

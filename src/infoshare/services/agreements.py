@@ -20,8 +20,6 @@ it stood, never its text.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
@@ -55,6 +53,12 @@ from infoshare.policy.isa_lint import Finding, LintContext, RuleId, lint
 from infoshare.protocol.schema import ProtocolPack
 from infoshare.services import ledger
 from infoshare.services.access_log import Outcome, Requester, RequesterKind, add_entry
+from infoshare.services.agreement_ledger import (
+    AGREEMENT_RECORD,
+    LEDGER_EVENTS,
+    record_id,
+    step_digest,
+)
 from infoshare.services.clock import now_or
 from infoshare.services.protocol_overview import _stored_pack
 from infoshare.store.models import (
@@ -683,51 +687,24 @@ def _record_step(
     actor: str | None,
     note: str | None,
     moment: datetime,
-) -> None:
-    record.history.append(
-        AgreementStatusChangeRecord(
-            at=moment, action=action, from_status=before, to_status=after, actor=actor, note=note
-        )
+) -> AgreementStatusChangeRecord:
+    step = AgreementStatusChangeRecord(
+        at=moment, action=action, from_status=before, to_status=after, actor=actor, note=note
     )
-
-
-#: the ledger's event for each step that has one; other steps are kept in the history only
-LEDGER_EVENTS = {
-    IsaAction.SIGN: EventKind.ISA_SIGNED,
-    IsaAction.ACTIVATE: EventKind.ISA_ACTIVATED,
-    IsaAction.EXPIRE: EventKind.ISA_ENDED,
-    IsaAction.TERMINATE: EventKind.ISA_ENDED,
-    IsaAction.SUPERSEDE: EventKind.ISA_ENDED,
-}
-#: the ledger's ``record_type`` for a version of an agreement
-AGREEMENT_RECORD = "agreement-version"
-
-
-def agreement_digest(isa: InformationSharingAgreement) -> str:
-    """The digest of a version as it stands: reference, version, status and full content."""
-    content = hashlib.sha256(
-        json.dumps(isa.model_dump(mode="json"), sort_keys=True).encode("utf-8")
-    ).hexdigest()
-    return ledger.record_digest(
-        {
-            "reference": isa.reference,
-            "version": isa.version,
-            "status": isa.status.value,
-            "content": content,
-        }
-    )
+    record.history.append(step)
+    return step
 
 
 def _governance_event(
     session: Session,
-    action: str,
+    step: AgreementStatusChangeRecord,
     isa: InformationSharingAgreement,
     requester: Requester,
     moment: datetime,
     organisation: str | None = None,
 ) -> None:
     """Append the ledger entry for ``action`` (Section 1.1), if the step is one it records."""
-    kind = LEDGER_EVENTS.get(IsaAction(action)) if action in set(IsaAction) else None
+    kind = LEDGER_EVENTS.get(step.action)
     if kind is None:
         return
     actor = requester.actor
@@ -740,10 +717,12 @@ def _governance_event(
             kind=kind,
             actor_staff=staff,
             actor_organisation=acting_for,
-            record_digest=agreement_digest(isa),
-            reason=None if kind is not EventKind.ISA_ENDED else str(action),
+            record_digest=step_digest(
+                isa.reference, isa.version, step, isa.model_dump(mode="json")
+            ),
+            reason=None if kind is not EventKind.ISA_ENDED else str(step.action),
             record_type=AGREEMENT_RECORD,
-            record_id=f"{isa.reference}@v{isa.version}",
+            record_id=record_id(isa.reference, isa.version),
         ),
     )
 
@@ -789,8 +768,10 @@ def _move(
         )
         moved = step(before, _stored_pack(session), session)
         _write(session, record, moved, None, moment)
-        _record_step(record, action, before.status, moved.status, requester.name, note, moment)
-        _governance_event(session, action, moved, requester, moment, acting_for)
+        change = _record_step(
+            record, action, before.status, moved.status, requester.name, note, moment
+        )
+        _governance_event(session, change, moved, requester, moment, acting_for)
         if after is not None:
             after(session, record)
         uow.flush()
@@ -901,11 +882,11 @@ def activate(
             before = _agreement(old)
             retired = isa_lifecycle.supersede(before)
             _write(session, old, retired, None, moment)
-            _record_step(
+            step = _record_step(
                 old, IsaAction.SUPERSEDE, before.status, retired.status, requester.name,
                 f"by version {record.version}", moment,
             )  # fmt: skip
-            _governance_event(session, IsaAction.SUPERSEDE, retired, requester, moment)
+            _governance_event(session, step, retired, requester, moment)
 
     return _move(
         uow, reference, version, IsaAction.ACTIVATE, step,

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from infoshare.ledger.canonical import Canonical, canonical_json
 from infoshare.ledger.events import EventKind
 from infoshare.services.access_log import CONSOLE, Requester
+from infoshare.services.ledger_records import Expected, Reader, RecordType, page_ids
 from infoshare.store.ledger_store import LedgerEvent
 from infoshare.store.models import (
     CapacityAssessmentRecord,
@@ -254,33 +255,65 @@ def _uuids(record_ids: Iterable[str]) -> dict[uuid.UUID, str]:
     return found
 
 
-def current_digests(
-    session: Session, record_type: str, record_ids: Iterable[str]
-) -> dict[str, str]:
-    """The digests the tables give now for these records, by record id; absent ones omitted.
+def _read(session: Session, record_type: str, record_ids: Iterable[str]) -> dict[str, Expected]:
+    """The entry each of these records should have now, by record id; absent ones omitted.
 
     Reads ``_CHUNK`` records per query (and their terms in one more), whatever the count.
     """
     wanted = list(_uuids(record_ids).items())
-    digests: dict[str, str] = {}
+    found: dict[str, Expected] = {}
     for start in range(0, len(wanted), _CHUNK):
         chunk = dict(wanted[start : start + _CHUNK])
         if record_type == CONSENT_RECORD:
             for consent in session.scalars(
                 select(ConsentRecord).where(ConsentRecord.id.in_(chunk))
             ):
-                digests[chunk[consent.id]] = consent_digest(consent)
+                kind = (
+                    EventKind.CONSENT_GIVEN
+                    if consent.decision == "given"
+                    else EventKind.CONSENT_REFUSED
+                )
+                found[chunk[consent.id]] = Expected(kind, consent_digest(consent))
         elif record_type == WITHDRAWAL_RECORD:
             for withdrawal in session.scalars(
                 select(ConsentWithdrawalRecord).where(ConsentWithdrawalRecord.consent_id.in_(chunk))
             ):
-                digests[chunk[withdrawal.consent_id]] = withdrawal_digest(
-                    withdrawal.consent_id, withdrawal
-                )
+                digest = withdrawal_digest(withdrawal.consent_id, withdrawal)
+                found[chunk[withdrawal.consent_id]] = Expected(EventKind.CONSENT_WITHDRAWN, digest)
         elif record_type == CAPACITY_RECORD:
             for assessment in session.scalars(
                 select(CapacityAssessmentRecord).where(CapacityAssessmentRecord.id.in_(chunk))
             ):
-                digests[chunk[assessment.id]] = assessment_digest(assessment)
+                digest = assessment_digest(assessment)
+                found[chunk[assessment.id]] = Expected(EventKind.CAPACITY_ASSESSED, digest)
         session.expunge_all()
-    return digests
+    return found
+
+
+def current_digests(
+    session: Session, record_type: str, record_ids: Iterable[str]
+) -> dict[str, str]:
+    """The digests the tables give now for these records, by record id; absent ones omitted."""
+    return {
+        record_id: expected.digest
+        for record_id, expected in _read(session, record_type, record_ids).items()
+    }
+
+
+def _reader(record_type: str) -> Reader:
+    def read(session: Session, ids: Sequence[str]) -> Mapping[str, Sequence[Expected]]:
+        return {key: (value,) for key, value in _read(session, record_type, ids).items()}
+
+    return read
+
+
+#: the consent records as ``infoshare ledger verify`` reads them back (services/ledger.py)
+RECORDS: Final = (
+    RecordType(CONSENT_RECORD, _reader(CONSENT_RECORD), page_ids(ConsentRecord.id)),
+    RecordType(
+        WITHDRAWAL_RECORD,
+        _reader(WITHDRAWAL_RECORD),
+        page_ids(ConsentWithdrawalRecord.consent_id),
+    ),
+    RecordType(CAPACITY_RECORD, _reader(CAPACITY_RECORD), page_ids(CapacityAssessmentRecord.id)),
+)

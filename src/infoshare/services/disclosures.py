@@ -27,7 +27,7 @@ else (Principle 7), and each such read is in the access log.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any, Final
@@ -54,7 +54,7 @@ from infoshare.policy.decision import (
     SubjectFacts,
 )
 from infoshare.policy.decision_document import decision_as_json
-from infoshare.services import decision_requests, group_commit, ledger
+from infoshare.services import decision_requests, group_commit, ledger, sharing_ledger
 from infoshare.services.access_log import Outcome as AccessOutcome
 from infoshare.services.access_log import Requester, RequesterKind, add_entry, refuse
 from infoshare.services.clock import now_or
@@ -74,8 +74,8 @@ from infoshare.store.writer import WriteContext
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 
-DISCLOSURE_RECORD: Final = "disclosure"
-REFERRAL_RECORD: Final = "referral"
+DISCLOSURE_RECORD: Final = sharing_ledger.DISCLOSURE_RECORD
+REFERRAL_RECORD: Final = sharing_ledger.REFERRAL_RECORD
 DECISION_RECORD: Final = "decision"
 PAGE_MAX: Final = 200
 _DISCLOSURES: Final = DisclosureRecord.__table__
@@ -568,8 +568,20 @@ def write_disclosure(
         referral_id=referral_id,
         police_request=None if draft.police_request is None else draft.police_request.model_dump(),
     )
-    digest = ledger.record_digest(
-        {"id": str(record.id), "request": _request_json(prepared.request), "items": items}
+    task: ReviewTaskRecord | None = None
+    for condition in decision.conditions:
+        if condition.kind is ConditionKind.CREATE_REVIEW_TASK:
+            task = ReviewTaskRecord(
+                id=uuid.uuid4(),
+                disclosure_id=record.id,
+                organisation=condition.organisation or draft.provider,
+                created_at=at,
+                due_at=condition.due_at or at + timedelta(hours=72),
+            )
+    # The digest covers the row and its review task as written: ``ledger verify`` rebuilds
+    # it from the tables (services/sharing_ledger.py).
+    digest = sharing_ledger.disclosure_digest(
+        sharing_ledger.columns_of(record), None if task is None else sharing_ledger.columns_of(task)
     )
     sequence = ledger.record(
         ctx,
@@ -589,20 +601,9 @@ def write_disclosure(
     )
     record.ledger_sequence = sequence
     ctx.session.add(record)
-    task_id = None
-    for condition in decision.conditions:
-        if condition.kind is ConditionKind.CREATE_REVIEW_TASK:
-            task_id = uuid.uuid4()
-            ctx.session.add(
-                ReviewTaskRecord(
-                    id=task_id,
-                    disclosure_id=record.id,
-                    organisation=condition.organisation or draft.provider,
-                    created_at=at,
-                    due_at=condition.due_at or at + timedelta(hours=72),
-                )
-            )
-    return record.id, task_id, sequence
+    if task is not None:
+        ctx.session.add(task)
+    return record.id, None if task is None else task.id, sequence
 
 
 def write_referral(
@@ -623,7 +624,11 @@ def write_referral(
         status="pending",
     )
     ctx.session.add(referral)
-    sequence = ledger.record(ctx, _asked_event(prepared, at, str(referral.id)))
+    event = replace(
+        _asked_event(prepared, at, str(referral.id)),
+        record_digest=sharing_ledger.referral_made_digest(referral),
+    )
+    sequence = ledger.record(ctx, event)
     return referral.id, sequence
 
 

@@ -22,7 +22,7 @@ from infoshare.ledger.events import EventKind
 from infoshare.ledger.events import Outcome as LedgerOutcome
 from infoshare.policy.access import Permission, authorize
 from infoshare.policy.compile import DESIGNATED_OFFICER
-from infoshare.services import group_commit, ledger
+from infoshare.services import group_commit, ledger, sharing_ledger
 from infoshare.services.access_log import Requester, RequesterKind, refuse
 from infoshare.services.clock import now_or
 from infoshare.services.policy_cache import current_policy
@@ -31,7 +31,7 @@ from infoshare.store.models import DisclosureRecord, ReviewTaskRecord
 from infoshare.store.unit_of_work import UnitOfWork
 from infoshare.store.writer import WriteContext
 
-REVIEW_RECORD = "emergency-review"
+REVIEW_RECORD = sharing_ledger.REVIEW_RECORD
 
 
 class ReviewOutcome(StrEnum):
@@ -180,9 +180,7 @@ def complete_review(
                 subject=str(disclosure.service_user_id),
                 purpose=disclosure.purpose,
                 reason=outcome.value,
-                record_digest=ledger.record_digest(
-                    {"task": str(task_id), "outcome": outcome.value, "notes": notes}
-                ),
+                record_digest=sharing_ledger.review_digest(claimed),
                 record_type=REVIEW_RECORD,
                 record_id=str(task_id),
                 counterparty=disclosure.recipient,

@@ -23,10 +23,9 @@ or, for high rates, the same ``record(ctx, …)`` inside ``group_commit.write(db
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
 
@@ -40,7 +39,6 @@ from infoshare.errors import (
     NotReadyError,
     PermissionDeniedError,
 )
-from infoshare.ledger.canonical import Canonical, canonical_json
 from infoshare.ledger.checkpoint import parse_checkpoint_text, split_note
 from infoshare.ledger.events import EventKind, LedgerEntry, Outcome, decode_entry
 from infoshare.ledger.keys import SigningKey, VerifierKey
@@ -48,10 +46,20 @@ from infoshare.ledger.proofs import ConsistencyProof, InclusionProof
 from infoshare.ledger.tree import HashStore, consistency_proof, inclusion_proof, tree_root
 from infoshare.ledger.verify import Problem, ProblemKind, Verification, verify_ledger
 from infoshare.policy.access import Permission, authorize
-from infoshare.services import consent_ledger, decision_requests, group_commit
+from infoshare.services import (
+    adoption_ledger,
+    agreement_ledger,
+    consent_ledger,
+    decision_requests,
+    group_commit,
+    ledger_records,
+    objection_ledger,
+    sharing_ledger,
+)
 from infoshare.services.access_log import Requester
 from infoshare.services.clock import now_or
 from infoshare.services.keys import SIGNING_KEY_FILE, load_signing_key, published_key
+from infoshare.services.ledger_records import RecordType, digests_reader, page_ids
 from infoshare.store.database import Database
 from infoshare.store.ledger_store import (
     DatabaseHashStore,
@@ -61,10 +69,11 @@ from infoshare.store.ledger_store import (
     read_head,
 )
 from infoshare.store.models import (
+    DecisionRequestRecord,
     LedgerCheckpointRecord,
     LedgerEntryRecord,
-    OrganisationRecord,
-    ProtocolPackRecord,
+    ObjectionEndRecord,
+    ObjectionRecord,
 )
 from infoshare.store.unit_of_work import UnitOfWork
 from infoshare.store.writer import WriteContext
@@ -86,18 +95,16 @@ __all__ = [
     "verify",
 ]
 
-#: the actor of events infoshare itself performs (loading a pack at ``infoshare init``)
-SYSTEM_ACTOR: Final = "system"
-#: ``record_type`` values, one per governance table the ledger points into
-ADOPTION_RECORD: Final = "organisation-adoption"
-PACK_RECORD: Final = "protocol-pack"
+#: the actor of events infoshare itself performs, and the ``record_type``s of adoption
+SYSTEM_ACTOR: Final = adoption_ledger.SYSTEM_ACTOR
+ADOPTION_RECORD: Final = adoption_ledger.ADOPTION_RECORD
+PACK_RECORD: Final = adoption_ledger.PACK_RECORD
 
 Target = UnitOfWork | Session | WriteContext
 
 
-def record_digest(record: Mapping[str, Canonical]) -> str:
-    """The hex SHA-256 of ``record``'s canonical JSON: what an entry's ``record_digest`` holds."""
-    return hashlib.sha256(canonical_json(dict(record))).hexdigest()
+#: the hex SHA-256 of a record's canonical JSON: what an entry's ``record_digest`` holds
+record_digest = ledger_records.record_digest
 
 
 def _session(target: Target) -> Session:
@@ -134,97 +141,47 @@ def record_all(target: Target, events: Iterable[LedgerEvent]) -> list[int]:
     return sequences
 
 
-# --- what the governance records are, as the digests cover them ---------------------------
+# --- which governance records verify checks -----------------------------------------------
 
+#: the digests and events of adoption (Procedures C1, C3), as ``services/adoption_ledger.py``
+#: builds them (kept here too: ``infoshare init`` and ``record_adoption`` call them so)
+adoption_digest = adoption_ledger.adoption_digest
+adoption_event = adoption_ledger.adoption_event
+pack_loaded_digest = adoption_ledger.pack_loaded_digest
+pack_loaded_event = adoption_ledger.pack_loaded_event
 
-def adoption_digest(
-    code: str, approved_on: date, approving_body: str, minute_reference: str | None
-) -> str:
-    """The digest of a party's adoption of the protocol (Procedure C1), as recorded."""
-    return record_digest(
-        {
-            "organisation": code,
-            "approved_on": approved_on.isoformat(),
-            "approving_body": approving_body,
-            "minute_reference": minute_reference,
-        }
-    )
-
-
-def adoption_event(
-    code: str,
-    approved_on: date,
-    approving_body: str,
-    minute_reference: str | None,
-    *,
-    actor_staff: str = SYSTEM_ACTOR,
-    at: datetime,
-) -> LedgerEvent:
-    """The ledger event of party ``code`` adopting the protocol (Procedures C1, C3)."""
-    return LedgerEvent(
-        time=at,
-        kind=EventKind.ADOPTION_CONFIRMED,
-        actor_staff=actor_staff,
-        actor_organisation=code,
-        record_digest=adoption_digest(code, approved_on, approving_body, minute_reference),
-        record_type=ADOPTION_RECORD,
-        record_id=code,
-    )
-
-
-def pack_loaded_digest(pack_id: str, version: str, content_digest: str) -> str:
-    """The digest of loading a protocol pack: which pack, which version, which content."""
-    return record_digest({"pack": pack_id, "version": version, "content": content_digest})
-
-
-def pack_loaded_event(pack_id: str, version: str, content_digest: str, at: datetime) -> LedgerEvent:
-    """The ledger event of a protocol pack loaded or updated at ``infoshare init``."""
-    return LedgerEvent(
-        time=at,
-        kind=EventKind.PROTOCOL_LOADED,
-        actor_staff=SYSTEM_ACTOR,
-        actor_organisation=SYSTEM_ACTOR,
-        record_digest=pack_loaded_digest(pack_id, version, content_digest),
-        record_type=PACK_RECORD,
-        record_id=pack_id,
-    )
-
-
-def _current_digest(session: Session, record_type: str, record_id: str) -> str | None:
-    """The digest the governance tables give now for a record; None if it is not there."""
-    if record_type == ADOPTION_RECORD:
-        organisation = session.scalars(
-            select(OrganisationRecord).where(OrganisationRecord.code == record_id)
-        ).one_or_none()
-        if organisation is None or organisation.adopted_on is None:
-            return None
-        return adoption_digest(
-            organisation.code,
-            organisation.adopted_on,
-            organisation.approving_body or "",
-            organisation.minute_reference,
-        )
-    if record_type == PACK_RECORD:
-        pack = session.get(ProtocolPackRecord, record_id)
-        if pack is None:
-            return None
-        return pack_loaded_digest(pack.id, pack.version, pack.digest)
-    return None
-
-
-#: record types whose record may legitimately change later, so only the newest entry for a
-#: record must match it (a pack is updated in place by a newer version)
-_NEWEST_ONLY: Final = frozenset({PACK_RECORD})
-#: record types read back many at a time, by ``current_digests(session, type, ids)``: the
-#: consent records (``services/consent_ledger.py``), thousands in a demo, millions in use;
-#: the decision requests (``services/decision_requests.py``), one per dry run or refusal
-_BULK_READERS: Final[dict[str, Callable[[Session, str, list[str]], dict[str, str]]]] = {
-    **dict.fromkeys(consent_ledger.RECORD_TYPES, consent_ledger.current_digests),
-    **dict.fromkeys(decision_requests.RECORD_TYPES, decision_requests.current_digests),
-}
-_READ_IN_BULK: Final = frozenset(_BULK_READERS)
+#: every governance table ``verify`` checks against its ledger entries, both ways, one
+#: ``RecordType`` each (services/ledger_records.py). A feature that records a new kind of
+#: record writes its reader beside its digests and adds it here; nothing else changes.
+RECORD_TYPES: Final[tuple[RecordType, ...]] = (
+    adoption_ledger.PACKS,
+    adoption_ledger.ADOPTIONS,
+    adoption_ledger.CONFIRMATIONS,
+    agreement_ledger.AGREEMENTS,
+    *consent_ledger.RECORDS,
+    sharing_ledger.DISCLOSURES,
+    sharing_ledger.REFERRALS,
+    sharing_ledger.REVIEWS,
+    RecordType(
+        decision_requests.DECISION_REQUEST_RECORD,
+        digests_reader(
+            decision_requests.DECISION_REQUEST_RECORD, decision_requests.current_digests
+        ),
+        page_ids(DecisionRequestRecord.id),
+    ),
+    RecordType(
+        objection_ledger.OBJECTION_RECORD,
+        digests_reader(objection_ledger.OBJECTION_RECORD, objection_ledger.current_digests),
+        page_ids(ObjectionRecord.id),
+    ),
+    RecordType(
+        objection_ledger.OBJECTION_END_RECORD,
+        digests_reader(objection_ledger.OBJECTION_END_RECORD, objection_ledger.current_digests),
+        page_ids(ObjectionEndRecord.objection_id),
+    ),
+)
 #: record types ``verify`` knows how to read back
-CHECKED_RECORD_TYPES: Final = frozenset({ADOPTION_RECORD, PACK_RECORD}) | _READ_IN_BULK
+CHECKED_RECORD_TYPES: Final = frozenset(record_type.name for record_type in RECORD_TYPES)
 
 
 # --- checkpoints -----------------------------------------------------------------------------
@@ -440,8 +397,11 @@ class LedgerReport:
 
     size: int
     verification: Verification
+    #: entries held against the governance record they point at
     records_checked: int
     problem: Problem | None
+    #: governance rows held against their entries (every registered table, read whole)
+    rows_checked: int = 0
 
     @property
     def ok(self) -> bool:
@@ -486,10 +446,11 @@ def verify(
         if verification.problem is not None:
             return LedgerReport(size, verification, 0, verification.problem)
         problem = _check_head(session, size, head_hash, verification)
-        checked = 0
+        checked = records = 0
         if problem is None:
-            checked, problem = _check_records(session, size)
-        return LedgerReport(size, verification, checked, problem)
+            found = ledger_records.check(session, size, RECORD_TYPES)
+            checked, records, problem = found.entries, found.records, found.problem
+        return LedgerReport(size, verification, checked, problem, records)
 
 
 _COPIED: Final = ("kind", "actor_staff", "actor_organisation", "subject", "purpose", "outcome")
@@ -556,68 +517,6 @@ def _check_head(
                 "proofs served from them would fail: the table was altered",
             )
     return None
-
-
-def _bulk_digests(
-    session: Session, records: Iterable[tuple[str | None, str | None]]
-) -> dict[str, dict[str, str]]:
-    """The current digests of every record of a bulk-read type the entries point at."""
-    wanted: dict[str, set[str]] = {record_type: set() for record_type in _READ_IN_BULK}
-    for record_type, record_id in records:
-        if record_type in wanted and record_id is not None:
-            wanted[record_type].add(record_id)
-    return {
-        record_type: _BULK_READERS[record_type](session, record_type, sorted(ids))
-        for record_type, ids in wanted.items()
-    }
-
-
-def _check_records(session: Session, size: int) -> tuple[int, Problem | None]:
-    rows = session.execute(
-        select(
-            LedgerEntryRecord.sequence,
-            LedgerEntryRecord.body,
-            LedgerEntryRecord.record_type,
-            LedgerEntryRecord.record_id,
-        )
-        .where(LedgerEntryRecord.record_type.is_not(None), LedgerEntryRecord.sequence < size)
-        .order_by(LedgerEntryRecord.sequence.desc())
-    ).all()
-    seen_newest: set[tuple[str, str]] = set()
-    checked = 0
-    found: Problem | None = None
-    bulk = _bulk_digests(session, ((row.record_type, row.record_id) for row in rows))
-    # Newest first, so "newest only" records are checked against their last entry; the
-    # problem reported is still the first in ledger order.
-    for sequence, body, record_type, record_id in rows:
-        if record_type not in CHECKED_RECORD_TYPES or record_id is None:
-            continue
-        entry = decode_entry(bytes(body))
-        if record_type in _NEWEST_ONLY:
-            if (record_type, record_id) in seen_newest:
-                continue
-            seen_newest.add((record_type, record_id))
-        checked += 1
-        current = (
-            bulk[record_type].get(record_id)
-            if record_type in _READ_IN_BULK
-            else _current_digest(session, record_type, record_id)
-        )
-        if current is None:
-            found = _problem(
-                ProblemKind.RECORD_MISSING,
-                sequence,
-                f"the {record_type} `{record_id}` this entry records is not in the governance "
-                "tables; the record was deleted",
-            )
-        elif current != entry.record_digest:
-            found = _problem(
-                ProblemKind.RECORD_CHANGED,
-                sequence,
-                f"the {record_type} `{record_id}` no longer has the digest this entry recorded; "
-                "the record was changed after it was recorded",
-            )
-    return checked, found
 
 
 def entry_json(entry: LedgerEntry) -> dict[str, Any]:

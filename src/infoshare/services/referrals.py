@@ -30,7 +30,7 @@ from infoshare.policy.access import Permission, authorize
 from infoshare.policy.compile import DESIGNATED_OFFICER
 from infoshare.policy.decision import Approval
 from infoshare.policy.decision_document import decision_as_json
-from infoshare.services import group_commit, ledger
+from infoshare.services import group_commit, ledger, sharing_ledger
 from infoshare.services.access_log import Outcome as AccessOutcome
 from infoshare.services.access_log import Requester, RequesterKind, add_entry, refuse
 from infoshare.services.clock import now_or
@@ -306,6 +306,10 @@ def approve(
 
     def approve_it(ctx: WriteContext) -> tuple[uuid.UUID, uuid.UUID | None, int]:
         claimed = _claim(ctx, referral_id)
+        claimed.status = ReferralStatus.APPROVED.value
+        claimed.decided_by = officer_id
+        claimed.decided_at = at
+        claimed.decision_reason = reason
         ledger.record(
             ctx,
             ledger.LedgerEvent(
@@ -315,9 +319,7 @@ def approve(
                 actor_organisation=record.provider,
                 subject=str(record.service_user_id),
                 purpose=record.purpose,
-                record_digest=ledger.record_digest(
-                    {"referral": str(record.id), "officer": officer_id, "reason": reason}
-                ),
+                record_digest=sharing_ledger.referral_decided_digest(claimed),
                 record_type=REFERRAL_RECORD,
                 record_id=str(record.id),
                 counterparty=record.recipient,
@@ -326,10 +328,6 @@ def approve(
         disclosure_id, task_id, sequence = write_disclosure(
             ctx, prepared, draft, at, referral_id=record.id
         )
-        claimed.status = ReferralStatus.APPROVED.value
-        claimed.decided_by = officer_id
-        claimed.decided_at = at
-        claimed.decision_reason = reason
         claimed.disclosure_id = disclosure_id
         return disclosure_id, task_id, sequence
 
@@ -377,9 +375,7 @@ def refuse_referral(
                 actor_organisation=record.provider,
                 subject=str(record.service_user_id),
                 purpose=record.purpose,
-                record_digest=ledger.record_digest(
-                    {"referral": str(record.id), "officer": officer_id, "reason": reason}
-                ),
+                record_digest=sharing_ledger.referral_decided_digest(claimed),
                 record_type=REFERRAL_RECORD,
                 record_id=str(record.id),
                 counterparty=record.recipient,
