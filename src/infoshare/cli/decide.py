@@ -1,12 +1,19 @@
-"""``infoshare decide FILE.json``: one disclosure decision from a self-contained file.
+"""``infoshare decide FILE.json [--db URL]``: one disclosure decision, with every reason.
 
-The file names the protocol pack, the agreements (files, built-in examples, or inline), the
-staff, the subject's facts and the request (docs/decisions.md). Nothing is read from or
-written to a database: the decision is the pure ``decide()`` of ``infoshare.policy``. It
-prints the outcome, what may be shared, what is withheld and why, the basis, the conditions
-and every reason with its clause; ``--format json`` prints the same as JSON. Exit 0 for any
-decision, deny included; exit 1 when the file is not a valid decision document, naming the
-field.
+Without ``--db``, the file is self-contained: it names the protocol pack, the agreements
+(files, built-in examples, or inline), the staff, the subject's facts and the request
+(docs/decisions.md). Nothing is read from or written to a database: the decision is the pure
+``decide()`` of ``infoshare.policy``.
+
+With ``--db`` (or INFOSHARE_DATABASE_URL through ``--db``'s usual rules), the file is the
+request as ``POST /api/v1/decisions`` takes it (plus an optional ``at``), decided against the
+stored policy and the person's stored facts, and recorded as asked, as the API records it
+(``services/console_decisions.py``, Procedure A7).
+
+Either way it prints the outcome, what may be shared, what is withheld and why, the basis,
+the conditions and every reason with its clause; ``--format json`` prints the same as JSON.
+Exit 0 for any decision, deny included; exit 1 when the file is not valid, naming the file
+and the field (with ``--db``, also for unknown staff, service user or purpose).
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ import typer
 from pydantic import ValidationError
 
 from infoshare.agreements import EXAMPLES_DIR
+from infoshare.cli.database_option import DatabaseOption, opened_database, settings_for
 from infoshare.cli.errors import handles_errors
 from infoshare.domain.agreement import InformationSharingAgreement
 from infoshare.domain.agreement_yaml import parse_agreement
@@ -35,6 +43,7 @@ from infoshare.policy.decision_document import (
 )
 from infoshare.policy.rules.request_shape import validate_request
 from infoshare.protocol.loader import load_pack_reference
+from infoshare.services.console_decisions import ask_from_console, draft_of
 
 
 class OutputFormat(StrEnum):
@@ -48,19 +57,35 @@ def decide_command(
     output: Annotated[
         OutputFormat, typer.Option("--format", help="How to print the decision.")
     ] = OutputFormat.TEXT,
+    db: DatabaseOption = None,
 ) -> None:
-    """Decide one request to share information, with every reason and its clause."""
-    decision = decide_file(file)
+    """Decide one request to share information, with every reason and its clause.
+
+    With --db, FILE is a request as POST /api/v1/decisions takes it, decided against the
+    database's policy and the person's stored facts, and recorded as asked.
+    """
+    if db is None:
+        decision = decide_file(file)
+        recorded: dict[str, Any] | None = None
+    else:
+        decision, recorded = decide_stored(file, db)
     if output is OutputFormat.JSON:
-        typer.echo(json.dumps(decision_as_json(decision), indent=2))
+        shown = decision_as_json(decision)
+        if recorded is not None:
+            shown["recorded"] = recorded
+        typer.echo(json.dumps(shown, indent=2))
     else:
         typer.echo(render(decision))
+        if recorded is not None:
+            typer.echo(
+                f"recorded: asked as decision request {recorded['decision_request_id']}, "
+                f"ledger entry {recorded['ledger_sequence']}"
+            )
 
 
-def decide_file(file: Path) -> Decision:
-    """The decision the document at ``file`` asks for; InputError when it is malformed."""
+def _read_json(file: Path) -> Any:
     try:
-        data = json.loads(file.read_text(encoding="utf-8"))
+        return json.loads(file.read_text(encoding="utf-8"))
     except OSError as error:
         raise InputError(
             f"cannot read `{file}` ({error.strerror}); check the path", field="file"
@@ -70,6 +95,39 @@ def decide_file(file: Path) -> Decision:
             f"`{file}` is not JSON (line {error.lineno}: {error.msg}); fix the file",
             field="file",
         ) from None
+
+
+def decide_stored(file: Path, db: str) -> tuple[Decision, dict[str, Any]]:
+    """The decision on the request at ``file`` against the database ``db``, recorded as
+    asked; InputError naming the file and the field when the request cannot be asked."""
+    data = _read_json(file)
+    try:
+        if not isinstance(data, dict):
+            raise InputError(
+                "the file must hold one JSON object: the request, as POST /api/v1/decisions "
+                "takes it",
+                field="request",
+            )
+        draft, at = draft_of(data)
+        settings = settings_for(db)
+        with opened_database(db) as database:
+            done = ask_from_console(
+                database, draft, now=at, review_hours=settings.emergency_review_hours
+            )
+    except InputError as error:
+        raise InputError(f"`{file}`: {error.message}", field=error.field) from None
+    return done.decision, {
+        "subject_id": done.subject_id,
+        "decision_request_id": None
+        if done.decision_request_id is None
+        else str(done.decision_request_id),
+        "ledger_sequence": done.ledger_sequence,
+    }
+
+
+def decide_file(file: Path) -> Decision:
+    """The decision the document at ``file`` asks for; InputError when it is malformed."""
+    data = _read_json(file)
     document = read_document(data)
     pack = load_pack_reference(document.pack)
     agreements = [
