@@ -130,6 +130,10 @@ def app_with_noop() -> Any:
     async def noop() -> dict[str, bool]:
         return {"ok": True}
 
+    # Matched first, before every route of the app: the no-op pays the least routing this
+    # server can, so the ratio is not flattered by a slow ceiling.
+    routes = app.router.routes
+    routes.insert(0, routes.pop())
     return app
 
 

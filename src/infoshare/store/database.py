@@ -25,6 +25,10 @@ from infoshare.store.unit_of_work import READ_ONLY_OPTION, UnitOfWork
 
 #: how long a SQLite writer waits for another writer to finish before giving up
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+#: SQLite connections kept open: at least the server's worker threads (anyio's 40) and the writer
+SQLITE_POOL_SIZE = 48
+#: more may open at a peak; they are closed when given back
+SQLITE_POOL_OVERFLOW = 32
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -78,7 +82,10 @@ def make_engine(url: str) -> Engine:
     """
     url = _check_url(url)
     if url.startswith("sqlite"):
-        engine = create_engine(url)
+        # Keep a connection for every thread that may read at once (the server's thread
+        # pool): opening a SQLite connection runs the pragmas above, which costs more than
+        # the queries of a request, and the default pool (5) would reopen them constantly.
+        engine = create_engine(url, pool_size=SQLITE_POOL_SIZE, max_overflow=SQLITE_POOL_OVERFLOW)
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
         return engine

@@ -27,6 +27,9 @@ from infoshare.api.v1 import (
 PREFIX = "/api/v1"
 
 router = APIRouter(prefix=PREFIX)
+# First: routes are matched in order, and a disclosure is the call partners make most often
+# (docs/performance.md, "HTTP"); no other router shares its paths.
+router.include_router(decisions.router)
 router.include_router(protocol.router)
 router.include_router(service_users.router)
 router.include_router(consents.router)
@@ -37,7 +40,6 @@ router.include_router(adoption.router)
 router.include_router(contacts.router)
 router.include_router(ledger.router)
 router.include_router(fhir_audit.router)
-router.include_router(decisions.router)
 router.include_router(referrals.router)
 # CDS Hooks puts its services at `{base URL}/cds-services`; the base URL is /api/v1.
 router.include_router(cds_hooks.router)
