@@ -482,7 +482,7 @@ def _store_asked(db: Database, prepared: Prepared, source: RequestSource) -> tup
     def store(ctx: WriteContext) -> int:
         sequence = ledger.record(ctx, event)
         record.ledger_sequence = sequence
-        ctx.session.add(record)
+        decision_requests.add(ctx.session, record)
         return sequence
 
     return record.id, group_commit.write(db, store)
