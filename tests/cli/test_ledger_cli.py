@@ -94,6 +94,29 @@ def test_a_governance_record_changed_behind_the_ledger_is_found(url: str) -> Non
     assert "entry 1: record-changed: the organisation-adoption `LTHT` now digests to" in err
 
 
+def test_an_adoption_written_behind_the_ledger_is_named(url: str) -> None:
+    # LCC's approval was still awaited in 2002: recording it in SQL leaves it without entry.
+    tamper(
+        url,
+        "UPDATE organisations SET adopted_on = '2002-11-27', approving_body = 'Executive Board' "
+        "WHERE code = 'LCC'",
+    )
+    code, _, err = invoke("ledger", "verify", "--db", url)
+    assert code == 1
+    assert (
+        "ledger: record-without-entry: the organisation-adoption `LCC` has no "
+        "`adoption:confirmed` entry"
+    ) in err
+
+
+def test_an_entry_pointed_at_another_record_is_named(url: str) -> None:
+    # record_type and record_id lie outside the hashed bytes: moving them is still found.
+    tamper(url, "UPDATE ledger_entries SET record_id = 'LCC' WHERE sequence = 1")
+    code, _, err = invoke("ledger", "verify", "--db", url)
+    assert code == 1
+    assert "entry 1: record-missing: the organisation-adoption `LCC`" in err
+
+
 def test_a_checkpoint_checked_with_another_ledgers_key_fails(url: str, tmp_path: Path) -> None:
     other = tmp_path / "other.pub"
     other.write_text(SigningKey("infoshare.local/leeds-2002", b"\x05" * 32).verifier.encode())

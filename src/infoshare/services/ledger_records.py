@@ -161,7 +161,7 @@ def _short(digest: str) -> str:
     return f"{digest[:12]}…"
 
 
-def _judge(
+def judge(
     sequence: int,
     record_type: str,
     record_id: str,
@@ -259,7 +259,7 @@ def check(session: Session, size: int, registry: Sequence[RecordType]) -> Record
             if by_name[record_type].newest_only and sequence not in newest:
                 continue
             checked += 1
-            problem = _judge(
+            problem = judge(
                 sequence,
                 record_type,
                 record_id,
@@ -271,10 +271,31 @@ def check(session: Session, size: int, registry: Sequence[RecordType]) -> Record
             if problem is not None:
                 return RecordsChecked(checked, records, problem)
         last = rows[-1][0]
-    return RecordsChecked(checked, records, _unrecorded(expected, seen))
+    return RecordsChecked(checked, records, _unrecorded(session, size, expected, seen))
+
+
+def _appended_since(
+    session: Session, size: int, record_type: str, record_id: str, event: Expected
+) -> bool:
+    """Whether ``event`` has an entry appended after the ledger's head was read.
+
+    The tables are read after the head, not in one snapshot (a read on SQLite, or on
+    PostgreSQL at READ COMMITTED, sees each statement's own moment): a row written while
+    verify runs has its entry beyond ``size``, and is no problem.
+    """
+    later = session.execute(
+        select(LedgerEntryRecord.kind, LedgerEntryRecord.record_digest).where(
+            LedgerEntryRecord.record_type == record_type,
+            LedgerEntryRecord.record_id == record_id,
+            LedgerEntryRecord.sequence >= size,
+        )
+    ).all()
+    return any(event.kind in (None, kind) and event.digest == digest for kind, digest in later)
 
 
 def _unrecorded(
+    session: Session,
+    size: int,
     expected: Mapping[str, Mapping[str, Sequence[Expected]]],
     seen: set[tuple[str, str, str | None, str]],
 ) -> Problem | None:
@@ -282,6 +303,8 @@ def _unrecorded(
         for record_id, events in records.items():
             for event in events:
                 if (record_type, record_id, event.kind, event.digest) not in seen:
+                    if _appended_since(session, size, record_type, record_id, event):
+                        continue
                     what = f"`{event.kind}` entry" if event.kind else "entry"
                     return Problem(
                         ProblemKind.RECORD_WITHOUT_ENTRY,
