@@ -66,6 +66,10 @@ class _Entry:
     told_categories: frozenset[str]
     #: settled and given: in force and told, it covers what its scope names
     plain: bool
+    #: what it covers then: the categories its scope names that the person was told of
+    covers: frozenset[str]
+    #: ``(id,)``, the ids covering a category when it alone does
+    ids: tuple[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +135,18 @@ class ConsentIndex:
                 )
             )
             views.append((entry, exclusions, names, usable))
+        if not excluding:
+            # the two commonest answers, given at once: one record names the sharing and
+            # plainly covers every category; or no record names it at all
+            naming = [view for view in views if view[2]]
+            if not naming:
+                if any(not entry.refused for entry in self.entries):
+                    why, _ = self._not_named(views, recipient, isa, purpose, categories[0])
+                    return QuickAnswers({}, dict.fromkeys(categories, why), ())
+            elif len(naming) == 1:
+                entry, _, _, usable = naming[0]
+                if usable and entry.plain and entry.covers.issuperset(categories):
+                    return QuickAnswers(dict.fromkeys(categories, entry.ids), {}, ())
         covered: dict[str, tuple[str, ...]] = {}
         not_covered: dict[str, tuple[Reason, ...]] = {}
         unsettled: list[str] = []
@@ -267,4 +283,6 @@ def _entry(consent: Consent, facts: ConsentFacts, replaced: dict[str, datetime])
         told_recipients=told.recipients,
         told_categories=told.data_categories,
         plain=settled and not refused,
+        covers=scope.data_categories & told.data_categories,
+        ids=(consent.id,),
     )

@@ -153,6 +153,12 @@ class Prepared:
     #: what the two commonest answers share, made once (see ``_plain``); None when the
     #: request derives from an earlier disclosure or goes anonymised
     plain: Plain | None = None
+    #: the kinds of organisation of provider and recipient, for the grounds they may use
+    types: tuple[str, ...] = ()
+    #: the referral to the provider's designated officers, should one be needed (A5)
+    referral: Condition | None = None
+    #: telling the person, or recording why not, should it go without consent
+    telling: Condition | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,6 +265,9 @@ def _prepare_under(
         anonymised,
         prepared_denial,
         plain,
+        _organisation_types(request, policy),
+        _referral(request, policy),
+        telling_the_subject(request, policy),
     )
 
 
@@ -328,16 +337,7 @@ def _complete(
             reference,
         )
     return _identifiable(
-        request,
-        policy,
-        facts,
-        asked,
-        categories,
-        stage.agreement,
-        reasons,
-        withheld,
-        conditions,
-        quick,
+        request, policy, facts, asked, categories, stage, reasons, withheld, conditions, quick
     )
 
 
@@ -346,18 +346,21 @@ def _permitted_on_consent(
 ) -> Decision:
     """Consent covers every category the policy lets through: what ``_identifiable`` decides
     then, built from the parts made in advance."""
-    ids: tuple[str, ...]
-    if len(covered) == 1:
-        (ids,) = covered.values()
-    else:
-        ids = tuple(sorted({i for found in covered.values() for i in found}))
+    found = iter(covered.values())
+    ids = next(found)
+    for more in found:
+        if more is not ids and more != ids:
+            # consents differ between categories: the basis names each once, in order
+            ids = tuple(sorted({i for some in covered.values() for i in some}))
+            break
+    covers = Reason(ReasonCode.CONSENT_COVERS, _CONSENT_CLAUSE, plain.covers, ids)
     return Decision(
         Outcome.PERMIT,
         stage.categories,
         plain.kept_out,
         plain.conditions,
         Basis(BasisKind.CONSENT, ids),
-        (*stage.reasons, Reason(ReasonCode.CONSENT_COVERS, _CONSENT_CLAUSE, plain.covers, ids)),
+        stage.reasons + (covers,),  # noqa: RUF005 (quicker than unpacking, on every permit)
         (),
         stage.agreement.reference,
     )
@@ -396,14 +399,15 @@ def _identifiable(
     facts: SubjectFacts,
     asked: tuple[str, ...],
     categories: tuple[str, ...],
-    agreement: CompiledAgreement,
+    stage: Prepared,
     reasons: list[Reason],
     withheld: dict[str, list[Reason]],
     conditions: list[Condition],
     quick: QuickAnswers | None = None,
 ) -> Decision:
+    agreement = stage.agreement
     reference = agreement.reference
-    objected = objections(request, facts, categories)
+    objected = objections(request, facts, categories) if facts.objections else {}
     consent = consent_findings(request, agreement, facts, categories, quick)
     via_consent: list[str] = []
     barred: dict[str, tuple[Reason, ...]] = {}
@@ -430,7 +434,7 @@ def _identifiable(
     via_statute: list[str] = []
     pending: list[str] = []
     if barred or uncovered:
-        types = _organisation_types(request, policy)
+        types = stage.types
         if kind is ClaimKind.EMERGENCY:
             via_emergency = _emergency(request, policy, types, uncovered, barred, withheld)
             if via_emergency:
@@ -466,18 +470,21 @@ def _identifiable(
                 f"{_listed(pending)} without consent before it is shared",
             )
         )
-        conditions.append(_referral(request, policy))
+        assert stage.referral is not None  # every stage made by _prepare_under has one
+        conditions.append(stage.referral)
     going = {*via_consent, *via_emergency, *via_statute}
     shared = tuple([c for c in categories if c in going])
     referred = tuple([c for c in categories if c in pending]) if pending else ()
     if not shared and not referred:
         return _nothing_left(asked, reasons, withheld, reference)
     basis = _basis(request, policy, consent_ids, via_consent, via_emergency, via_statute, pending)
-    marks, marked = confidential_marks(facts, policy, (*shared, *referred))
-    conditions.extend(marks)
-    reasons.extend(marked)
+    if facts.confidential:
+        marks, marked = confidential_marks(facts, policy, (*shared, *referred))
+        conditions.extend(marks)
+        reasons.extend(marked)
     if via_emergency or via_statute:
-        conditions.append(telling_the_subject(request, policy))
+        assert stage.telling is not None  # every stage made by _prepare_under has one
+        conditions.append(stage.telling)
     conditions.append(FACT_OR_OPINION)
     outcome = Outcome.PERMIT if shared else Outcome.REFER
     return _decision(

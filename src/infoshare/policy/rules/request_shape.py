@@ -29,14 +29,15 @@ def request_problem(
         request.purpose,
         request.transfer_method,
     )
-    for name, value in zip(_NAMED, named, strict=True):
-        if type(value) is not str or not value or value.isspace():
-            return InputError(f"`{name}` is empty; say who, what and how", field=name)
+    for value in named:
+        # strip() leaves nothing of an empty or blank name (the whitespace isspace() means)
+        if type(value) is not str or not value.strip():
+            return _unnamed(named)
     categories = request.data_categories
     if type(categories) is not tuple or not categories:
         return InputError("name at least one data category to share", field="data_categories")
     for category in categories:
-        if type(category) is not str or not category or category.isspace():
+        if type(category) is not str or not category.strip():
             return InputError("a data category is empty; name each one", field="data_categories")
     at = request.at
     if not isinstance(at, datetime) or at.utcoffset() is None:
@@ -62,6 +63,15 @@ def request_problem(
                 field="subject_id",
             )
     return None
+
+
+def _unnamed(named: tuple[object, ...]) -> InputError:
+    """The error for the first of ``named`` (the request's names, in ``_NAMED``'s order)
+    that is not a name."""
+    for name, value in zip(_NAMED, named, strict=True):
+        if type(value) is not str or not value or value.isspace():
+            return InputError(f"`{name}` is empty; say who, what and how", field=name)
+    raise AssertionError("every name is given")  # the caller found one that is not
 
 
 def validate_request(request: DisclosureRequest, facts: SubjectFacts | None = None) -> None:
