@@ -205,6 +205,15 @@ def test_disabling_ends_every_session_and_enabling_lets_them_back(
         assert sign_in(person, "practitioner").status_code == 401
         _post(admin, f"/accounts/{account}/enable")
         assert sign_in(person, "practitioner").status_code == 303
+    db = open_database(world_url)
+    try:
+        changes = recent_entries(db.unit_of_work(), outcome=Outcome.CHANGED)
+    finally:
+        db.dispose()
+    assert [(c.actor, c.what, c.why) for c in changes] == [
+        (PEOPLE["administrator"].email, f"the account of `{PEOPLE['practitioner'].email}`", why)
+        for why in ("enabled", "disabled")
+    ]
 
 
 def test_an_administrator_cannot_lock_themself_out(admin: TestClient, world_url: str) -> None:
@@ -272,3 +281,17 @@ def test_administration_is_granted_only_by_its_own_checkbox(
         admin, f"/accounts/{account}/roles", {"role": ["lead-member"], "administrator": "yes"}
     )
     assert "<dd>Administrator, Lead member</dd>" in saved.text  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("who", [*(k for k in PEOPLE if not k.startswith(("lcc", "wyp"))), None])
+def test_only_administrators_reach_the_accounts_pages(world_url: str, who: str | None) -> None:
+    """The route matrix for these pages: every role of LTHT, and nobody signed in."""
+    expected = 200 if who == "administrator" else 401 if who is None else 403
+    target = _account_id(world_url, "practitioner")
+    with https_client(world_url) as client:
+        if who is not None:
+            sign_in(client, who)
+        for path in ("/accounts", f"/accounts/{target}"):
+            assert client.get(path, follow_redirects=False).status_code == expected, path
+    refusals = 0 if expected == 200 else 2
+    assert len(_denials(world_url)) == refusals

@@ -49,6 +49,8 @@ class RequesterKind(StrEnum):
 class Outcome(StrEnum):
     READ = "read"
     DENIED = "denied"
+    #: an administrator changed an account (Procedure B1: who may reach personal data)
+    CHANGED = "changed"
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,7 @@ from infoshare.errors import (
     UnknownReferenceError,
 )
 from infoshare.policy.access import AccessReasonCode, Permission, Role, authorize
-from infoshare.services.access_log import Requester, RequesterKind, refuse
+from infoshare.services.access_log import Outcome, Requester, RequesterKind, add_entry, refuse
 from infoshare.services.accounts import (
     AccountView,
     account_view,
@@ -140,6 +140,23 @@ def _managed(
         uow.commit()
         raise refusal
     return account
+
+
+def _record_change(
+    session: Session, requester: Requester, email: str, change: str, at: datetime
+) -> None:
+    """Keep the change in the access log (in its transaction) and the application log."""
+    add_entry(
+        session,
+        requester,
+        outcome=Outcome.CHANGED,
+        action=Permission.ACCOUNTS_MANAGE.value,
+        what=f"the account of `{email}`",
+        why=change,
+        clause="Procedure B1",
+        at=at,
+    )
+    log.info("%s: %s: %s", _who(requester), email, change)
 
 
 def _who(requester: Requester) -> str:
@@ -291,8 +308,9 @@ def create_staff_account(
         session.add(account)
         session.flush()
         issued = _issue(session, account, LinkPurpose.FIRST_SIGN_IN, _who(requester), at)
+        roles_text = ", ".join(issued.account.roles) or "no roles"
+        _record_change(session, requester, address, f"created ({roles_text}); first link", at)
         uow.commit()
-    log.info("%s created the account of %s (%s)", _who(requester), address, ", ".join(wanted))
     return issued
 
 
@@ -332,8 +350,9 @@ def change_roles(
         end_sessions(session, account.id, "roles-changed", at)
         session.flush()
         view = account_view(session, account)
+        roles_text = ", ".join(view.roles) or "no roles"
+        _record_change(session, requester, view.email, f"roles set to {roles_text}", at)
         uow.commit()
-    log.info("%s set the roles of %s to %s", _who(requester), view.email, ", ".join(view.roles))
     return view
 
 
@@ -362,13 +381,8 @@ def set_disabled(
         else:
             account.disabled_at = None
         view = account_view(session, account)
+        _record_change(session, requester, view.email, "disabled" if disabled else "enabled", at)
         uow.commit()
-    log.info(
-        "%s %s the account of %s",
-        _who(requester),
-        "disabled" if disabled else "enabled",
-        view.email,
-    )
     return view
 
 
@@ -385,8 +399,8 @@ def reset_second_factor(
         account.totp_last_step = None
         end_sessions(session, account.id, "second-factor-reset", at)
         view = account_view(session, account)
+        _record_change(session, requester, view.email, "second factor reset", at)
         uow.commit()
-    log.info("%s reset the second factor of %s", _who(requester), view.email)
     return view
 
 
@@ -398,8 +412,8 @@ def issue_password_link(
     with uow:
         account = _managed(uow, requester, account_id, at)
         issued = _issue(uow.session, account, LinkPurpose.PASSWORD_RESET, _who(requester), at)
+        _record_change(uow.session, requester, issued.account.email, "password link issued", at)
         uow.commit()
-    log.info("%s issued a password link for %s", _who(requester), issued.account.email)
     return issued
 
 

@@ -217,8 +217,7 @@ def _take_request(
     return record
 
 
-def _decode(id_token: str, provider: OidcProvider, key_set: Any) -> jwt.Token:
-    keys = KeySet.import_key_set(key_set)
+def _decode(id_token: str, provider: OidcProvider, keys: KeySet) -> jwt.Token:
     return jwt.decode(id_token, keys, algorithms=list(provider.algorithms))
 
 

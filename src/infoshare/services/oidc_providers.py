@@ -42,6 +42,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
+from joserfc.errors import JoseError
+from joserfc.jwk import KeySet
+
 from infoshare.errors import ConfigurationError
 
 #: asymmetric algorithms only: ``none`` and the HMAC family (keyed by the client secret) never
@@ -272,7 +275,7 @@ class UrlFetcher:
         self, url: str, form: Mapping[str, str], basic_auth: tuple[str, str]
     ) -> dict[str, Any]:
         # RFC 6749 section 2.3.1: client id and secret form-encoded, then HTTP Basic
-        user, password = (urllib.parse.quote(part, safe="") for part in basic_auth)
+        user, password = (urllib.parse.quote_plus(part) for part in basic_auth)
         credentials = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
         request = urllib.request.Request(  # noqa: S310 - checked in _read_json
             url,
@@ -299,7 +302,8 @@ class ProviderMetadata:
 
 @dataclass
 class _Keys:
-    key_set: dict[str, Any]
+    #: imported once per fetch: parsing the keys costs more than checking a signature
+    key_set: KeySet
     fetched_at: datetime
 
 
@@ -348,8 +352,8 @@ class ProviderDirectory:
             self._metadata[provider.issuer] = fresh
         return fresh
 
-    def key_set(self, provider: OidcProvider, now: datetime, *, refresh: bool = False) -> Any:
-        """The provider's JWK set (as JSON); ``refresh`` refetches unless fetched a minute ago."""
+    def key_set(self, provider: OidcProvider, now: datetime, *, refresh: bool = False) -> KeySet:
+        """The provider's JWK set; ``refresh`` refetches unless it was fetched a minute ago."""
         with self._lock:
             cached = self._keys.get(provider.issuer)
         if cached is not None:
@@ -360,6 +364,12 @@ class ProviderDirectory:
         document = self.fetcher.get_json(metadata.jwks_uri)
         if not isinstance(document.get("keys"), list):
             raise ProviderFetchError(f"`{metadata.jwks_uri}` is not a JWK set")
+        try:
+            keys = KeySet.import_key_set(document)  # type: ignore[arg-type]
+        except (JoseError, ValueError, TypeError) as error:
+            raise ProviderFetchError(
+                f"`{metadata.jwks_uri}` holds an unusable key: {error}"
+            ) from None
         with self._lock:
-            self._keys[provider.issuer] = _Keys(document, now)
-        return document
+            self._keys[provider.issuer] = _Keys(keys, now)
+        return keys
