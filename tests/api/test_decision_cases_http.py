@@ -4,21 +4,24 @@ person, their consents, objections and restrictions), the app runs at the case's
 ``POST /api/v1/decisions`` (the dry run) and ``POST /api/v1/disclosures`` must answer with the
 outcome, categories, reason codes, conditions and basis the case file expects.
 
-A case the HTTP shell cannot express is skipped with the reason why; a case the shell
-refuses before deciding (a 422 or a 403) asserts exactly that refusal.
+A case with an approval is referred, then approved over ``/api/v1/referrals/{id}/approve``;
+a case of onward use cites a disclosure the world holds. A case the HTTP shell cannot express
+is skipped with the reason why; a case the shell refuses before deciding (a 422, or a 403 for
+an approval the officer may not give) asserts exactly that refusal.
 """
 
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from infoshare.api.app import create_app
 from infoshare.services import clock
@@ -29,13 +32,14 @@ from infoshare.services.database import Database, open_database
 from infoshare.services.organisations import list_organisations
 from infoshare.services.service_users import register_service_user
 from infoshare.settings import Environment, load_settings
-from infoshare.store.models import OrganisationRecord
+from infoshare.store.models import DisclosureRecord, OrganisationRecord, ServiceUserRecord
 from tests.policy.decision_cases import CASE_FILES, case_document
 from tests.services.test_decision_cases_db import _consent, nhs_number
 from tests.support.databases import DatabaseTemplates, row_counts
 from tests.support.sharing_world import (
     CASES_AT,
     CASES_POLICY,
+    add_case_agreements,
     add_case_staff,
     case_email,
     cases_world,
@@ -61,6 +65,11 @@ NOT_OVER_HTTP = {
         "items kept confidential from the person are not stored facts: over HTTP an item "
         "marked confidential must carry a ground (422), and marks do not feed decide()"
     ),
+    "71-transfer-safeguards-of-agreement": (
+        "the case's agreement lets `post` go with two safeguards; the services refuse to put "
+        "such an agreement in force (ISA032: post needs recorded delivery, a return address "
+        "and confirmation of receipt), so no stored world holds it"
+    ),
     "74-malformed-facts-of-another-person": (
         "the facts the API decides on are read from the database by the person asked about, "
         "so they cannot be another person's"
@@ -68,28 +77,55 @@ NOT_OVER_HTTP = {
 }
 
 
+#: approvals the API cannot carry: it builds an approval from the referral itself
+APPROVAL_NOT_OVER_HTTP = {
+    "49-approval-missing-category": (
+        "an approval over HTTP (POST /api/v1/referrals/{id}/approve) names every category "
+        "referred; one that leaves a category out cannot be given"
+    ),
+    "51-approval-other-subject": (
+        "an approval over HTTP is built from the referral, so it always names the referral's "
+        "own subject"
+    ),
+}
+#: approvals the API refuses before deciding (403): the officer may not approve this
+APPROVAL_REFUSED = {
+    "46-self-approval",
+    "47-approval-not-designated-officer",
+    "48-approval-other-officer-organisation",
+}
+
+
 def _why_not(document: dict[str, Any]) -> str | None:
-    request = document["request"]
-    if request.get("approval"):
-        return (
-            "an approval reaches the API only through a referral "
-            "(POST /api/v1/referrals/{id}/approve), which builds it from the referral itself; "
-            "tests/api/test_disclosures_api.py covers that route"
-        )
-    if request.get("derived_from"):
-        return (
-            "onward use over HTTP cites a stored disclosure by id; the case's prior disclosure "
-            "(recipient, purpose, categories) is not one the world holds"
-        )
     case = json.loads(Path(document["_path"]).read_text(encoding="utf-8"))
-    if "agreements" in case:
-        return (
-            "the case adds agreements of its own; the world holds the demo's example "
-            "agreements only (importing, signing and activating the case's is not built yet)"
-        )
     if "options" in case and set(case["options"]) - {"review_due_after_hours"}:
         return "the case sets policy options the shell has no setting for"
     return None
+
+
+def _prior_disclosure(db: Database, number: str, document: dict[str, Any]) -> str:
+    """The disclosure an onward request cites, as the world holds it: made to the case's
+    ``derived_from.recipient`` for its purpose, of its categories, under its agreement.
+    (Set directly in the case's copy: how it was permitted is another case's concern.)"""
+    prior = document["request"]["derived_from"]
+    with db.unit_of_work() as uow:
+        person = uow.session.scalars(
+            select(ServiceUserRecord.id).where(ServiceUserRecord.nhs_number == number)
+        ).one()
+        made = DisclosureRecord(
+            id=uuid.uuid4(), made_at=datetime.fromisoformat(document["request"]["at"])
+            - timedelta(days=30), requester=case_email("ltht-nurse"), provider="LTHT"
+            if prior["recipient"] != "LTHT" else "LCC", recipient=prior["recipient"],
+            recipient_role=None, service_user_id=person, purpose=prior["purpose"],
+            isa_reference=prior.get("isa"), transfer_method="email", outcome="permit",
+            basis="consent", decision={}, subject_informed=True, not_informed_reason=None,
+            derived_from_id=None, referral_id=None, police_request=None, ledger_sequence=None,
+            items=[{"category": c, "content": f"about {c}", "nature": "fact",
+                    "confidential_from_subject": False} for c in prior["categories"]],
+        )  # fmt: skip
+        uow.session.add(made)
+        uow.commit()
+        return str(made.id)
 
 
 class _Frozen(datetime):
@@ -183,6 +219,17 @@ def _body(document: dict[str, Any], number: str) -> dict[str, Any]:
     }
 
 
+#: the police party, whose requests without consent carry the s.29-style form (Procedure A5)
+POLICE = "WYP"
+POLICE_FORM = {
+    "officer_name": "Case Officer",
+    "rank": "Detective Constable",
+    "information_needed": "What the case asks for",
+    "why_needed": "The case's purpose",
+    "prejudice_statement": True,
+}
+
+
 def _caller_organisation(document: dict[str, Any]) -> str:
     request = document["request"]
     staff = {m["id"]: m for m in document.get("staff", [])}
@@ -252,6 +299,7 @@ def test_case_decides_the_same_over_http(
     db = open_database(url)
     request.addfinalizer(db.dispose)
     add_case_staff(db, case.get("staff", []))
+    add_case_agreements(db, case.get("agreements", []))
     _adopted_on(db, case.get("adopted_on", {}))
     number = _store_person(db, path, document)
     token = issue_api_token(
@@ -266,6 +314,15 @@ def test_case_decides_the_same_over_http(
     monkeypatch.setattr(_Frozen, "moment", datetime.fromisoformat(document["request"]["at"]))
     monkeypatch.setattr(clock, "datetime", _Frozen)
     body = _body(document, number)
+    if _caller_organisation(document) == POLICE and body["basis"].get("kind") == "statutory":
+        body["police_request"] = POLICE_FORM
+    if document["request"].get("derived_from"):
+        body["derived_from"] = _prior_disclosure(db, number, document)
+    if document["request"].get("approval"):
+        if path.stem in APPROVAL_NOT_OVER_HTTP:
+            pytest.skip(APPROVAL_NOT_OVER_HTTP[path.stem])
+        _approved_over_http(db, settings, document, body, headers, path.stem)
+        return
     with TestClient(create_app(settings)) as client:
         asked = client.post("/api/v1/decisions", json=body, headers=headers)
         if path.stem in SHELL_REFUSES:
@@ -290,3 +347,43 @@ def test_case_decides_the_same_over_http(
     # what was referred beside what was permitted waits for a designated officer (A5)
     referrals = row_counts(url)["referrals"]
     assert referrals == (1 if answer["decision"]["referred"] else 0)
+
+
+def _approved_over_http(
+    db: Database,
+    settings: Any,
+    document: dict[str, Any],
+    body: dict[str, Any],
+    headers: dict[str, str],
+    stem: str,
+) -> None:
+    """A case with an approval, as it happens over HTTP: the request is referred, then the
+    case's officer approves the referral for the provider party (Procedure A5)."""
+    approval, expect = document["request"]["approval"], document["expect"]
+    provider = issue_api_token(
+        db.unit_of_work(), CONSOLE, organisation_code=document["request"]["provider"],
+        name="provider case system", permissions=("disclosures:make", "disclosures:read"),
+    ).token  # fmt: skip
+    items = [{"category": c, "content": f"about {c}", "nature": "fact"} for c in body["categories"]]
+    with TestClient(create_app(settings)) as client:
+        referred = client.post(
+            "/api/v1/disclosures", json=body | {"categories": [], "items": items}, headers=headers
+        )
+        assert referred.status_code == 200, referred.text
+        assert referred.json()["outcome"] == "refer"
+        referral = referred.json()["referral_id"]
+        answer = client.post(
+            f"/api/v1/referrals/{referral}/approve",
+            json={"officer": case_email(approval["officer"]), "reason": "Meets section 47"},
+            headers={"Authorization": f"Bearer {provider}"},
+        )
+    if stem in APPROVAL_REFUSED:
+        # the shell refuses an approval the officer may not give before deciding anything
+        assert expect["outcome"] == "deny"
+        assert answer.status_code == 403, answer.text
+        assert answer.headers["content-type"] == "application/problem+json"
+        assert row_counts(db.url)["disclosures"] == 0
+        return
+    assert answer.status_code == 200, answer.text
+    assert json_mismatches(answer.json()["decision"], expect) == []
+    assert answer.json()["disclosure_id"] is not None

@@ -15,12 +15,17 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import yaml
 from sqlalchemy import update
 
+from infoshare.agreements import EXAMPLES_DIR
+from infoshare.domain.agreement import InformationSharingAgreement
+from infoshare.domain.agreement_yaml import parse_agreement
 from infoshare.policy.access import Actor
 from infoshare.services import adoption
 from infoshare.services.access_log import CONSOLE, Requester, RequesterKind
 from infoshare.services.accounts import create_account
+from infoshare.services.agreements import activate, import_agreement, sign
 from infoshare.services.consent import ConsentDraft, record_consent
 from infoshare.services.database import Database, open_database
 from infoshare.services.demo_agreements import add_demo_agreements, record_later_adoptions
@@ -134,6 +139,10 @@ CASES_POLICY: dict[str, Any] = json.loads(
     )
 )
 CASES_AT = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
+#: the example agreements ``add_demo_agreements`` puts in the world, by file name
+EXAMPLES_IN_WORLD = frozenset(
+    item.removeprefix("example:") for item in CASES_POLICY["agreements"] if isinstance(item, str)
+)
 
 
 def case_email(staff_id: str) -> str:
@@ -211,5 +220,62 @@ def record_case_limits(db: Database, number: str, facts: dict[str, Any], provide
                 until=datetime.fromisoformat(until) if until else None,
                 recorded_by="Case worker", recorded_by_organisation=provider,
             ),
+            now=CASES_AT,
+        )  # fmt: skip
+
+
+#: what the activation lint requires (ISA032, ISA035, ISA036) and a case's inline agreement
+#: may leave out: no case's expectation depends on these
+_SAFEGUARDS_REQUIRED = {"post": ["recorded-delivery", "return-address", "confirm-receipt"]}
+
+
+def _activatable(document: dict[str, Any]) -> dict[str, Any]:
+    """``document`` completed with what the services require before putting it in force."""
+    document.setdefault(
+        "retention", {"months": 24, "starting": "the end of care", "disposal": "Shredded."}
+    )
+    document.setdefault("security", "Kept on the recipient's case system, staff only.")
+    methods = []
+    for method in document.get("transfer_methods", []):
+        extra = _SAFEGUARDS_REQUIRED.get(method["method"], [])
+        safeguards = list(method.get("safeguards", []))
+        methods.append(
+            method | {"safeguards": safeguards + [x for x in extra if x not in safeguards]}
+        )
+    document["transfer_methods"] = methods
+    return document
+
+
+def add_case_agreements(db: Database, items: list[str | dict[str, Any]]) -> None:
+    """A case's own agreements, taken through their lifecycle: imported as proposed, signed
+    by every party on their start date, and put in force (Sections 1.1, 3.1). An inline one
+    is first completed with what activation requires (``_activatable``)."""
+    for item in items:
+        if isinstance(item, str):
+            if item.removeprefix("example:") in EXAMPLES_IN_WORLD:
+                continue  # the world holds the demo's example agreements already
+            text = (EXAMPLES_DIR / f"{item.removeprefix('example:')}.yaml").read_text(
+                encoding="utf-8"
+            )
+            written = parse_agreement(text, item).agreement
+            document = yaml.safe_load(text)
+        else:
+            document = _activatable(dict(item))
+            written = InformationSharingAgreement.model_validate(document)
+        document["status"] = "proposed"
+        document.pop("signatories", None)
+        reference = written.reference
+        import_agreement(
+            db.unit_of_work(), yaml.safe_dump(document, sort_keys=False), f"{reference}.yaml",
+            requester=CONSOLE, now=CASES_AT,
+        )  # fmt: skip
+        for code in written.party_codes:
+            sign(
+                db.unit_of_work(), reference, organisation=code, name="Case signatory",
+                post="Caldicott Guardian", signed_on=written.start_date, requester=CONSOLE,
+                now=CASES_AT,
+            )  # fmt: skip
+        activate(
+            db.unit_of_work(), reference, today=written.start_date, requester=CONSOLE,
             now=CASES_AT,
         )  # fmt: skip
