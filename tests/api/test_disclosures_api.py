@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from infoshare.services.access_log import CONSOLE
-from infoshare.services.api_tokens import issue_api_token
+from infoshare.services.access_log import CONSOLE, Outcome, recent_entries
+from infoshare.services.api_tokens import issue_api_token, list_api_tokens, revoke_api_token
 from infoshare.services.database import Database, open_database
 from tests.api.running_app import app_for
 from tests.support.databases import DatabaseTemplates, row_counts
@@ -261,3 +261,26 @@ def test_emergency_disclosure_is_reviewed_once_by_a_provider_officer(
     again = client.post(f"/api/v1/emergency-reviews/{task_id}", json=review, headers=ltht)
     assert again.status_code == 409
     assert client.get("/api/v1/emergency-reviews", headers=ltht).json() == []
+
+
+def test_a_revoked_or_bad_token_records_nothing_and_the_refusal_is_logged(
+    client: TestClient, db: Database
+) -> None:
+    """The disclosure route checks its token on the event loop (SQLite): a token revoked
+    elsewhere is refused from the very next request, and every refusal is logged."""
+    lcc = bearer(db, "LCC")
+    assert client.post("/api/v1/disclosures", json=care(), headers=lcc).status_code == 200
+    (token,) = [t for t in list_api_tokens(db.unit_of_work(), CONSOLE, "LCC")]
+    other = open_database(db.url)  # as another server process would
+    try:
+        revoke_api_token(other.unit_of_work(), CONSOLE, token.id)
+    finally:
+        other.dispose()
+    before = counted(db)
+    for headers in (lcc, {"Authorization": "Bearer isk_unknown"}, {}):
+        response = client.post("/api/v1/disclosures", json=care(), headers=headers)
+        assert response.status_code == 401, response.text
+        assert response.headers["www-authenticate"].startswith("Bearer")
+    assert counted(db) == before
+    denied = recent_entries(db.unit_of_work(), outcome=Outcome.DENIED)
+    assert [d.action for d in denied] == ["api-token"] * 3

@@ -213,14 +213,11 @@ def revoke_api_token(
     return view
 
 
-def authenticate_token(
+def check_token(
     database: Database, token: str, *, client_address: str, now: datetime | None = None
-) -> Requester:
-    """The requester a bearer token stands for; AuthenticationError if it is not a live token.
-
-    Checking a token only reads, so API calls never queue for the write lock to do it; the
-    time of last use is written in a transaction of its own, at most every ``TOUCH_EVERY``.
-    """
+) -> tuple[Requester, bool]:
+    """The requester a bearer token stands for, and whether its last use is due to be
+    written; AuthenticationError if it is not a live token. Only reads, one indexed row."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > TOKEN_MAX:
         raise AuthenticationError(INVALID_TOKEN)
     at = now_or(now)
@@ -243,12 +240,28 @@ def authenticate_token(
         if len(_actors) >= ACTORS_KEPT:
             _actors.clear()
         _actors[token_id] = actor
+    requester = Requester(RequesterKind.API_TOKEN, prefix, client_address[:64], actor)
+    return requester, stale
+
+
+def authenticate_token(
+    database: Database, token: str, *, client_address: str, now: datetime | None = None
+) -> Requester:
+    """The requester a bearer token stands for; AuthenticationError if it is not a live token.
+
+    Checking a token only reads, so API calls never queue for the write lock to do it; the
+    time of last use is written in a transaction of its own, at most every ``TOUCH_EVERY``.
+    """
+    at = now_or(now)
+    requester, stale = check_token(database, token, client_address=client_address, now=at)
     if stale:
         with database.unit_of_work() as uow:
             uow.session.execute(
                 update(ApiTokenRecord)
-                .where(ApiTokenRecord.id == token_id, ApiTokenRecord.revoked_at.is_(None))
+                .where(
+                    ApiTokenRecord.token_hash == _hash(token), ApiTokenRecord.revoked_at.is_(None)
+                )
                 .values(last_used_at=at)
             )
             uow.commit()
-    return Requester(RequesterKind.API_TOKEN, prefix, client_address[:64], actor)
+    return requester

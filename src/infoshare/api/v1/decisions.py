@@ -21,7 +21,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel, Field
 
-from infoshare.api.dependencies import ApiCaller, DatabaseDep, SettingsDep, UnitOfWorkDep
+from infoshare.api.dependencies import (
+    ApiCaller,
+    ApiCallerOnLoop,
+    DatabaseDep,
+    SettingsDep,
+    UnitOfWorkDep,
+)
 from infoshare.api.problems import problem_responses
 from infoshare.services.disclosures import (
     PAGE_MAX,
@@ -117,7 +123,7 @@ def post_decision(
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 def post_disclosure(
-    draft: RequestDraft, caller: ApiCaller, database: DatabaseDep, settings: SettingsDep
+    draft: RequestDraft, caller: ApiCallerOnLoop, database: DatabaseDep, settings: SettingsDep
 ) -> Response:
     done = disclose(database, caller, draft, review_hours=settings.emergency_review_hours)
     # Serialised once by pydantic, straight to JSON: returning the model would have FastAPI
