@@ -33,10 +33,12 @@ from infoshare.policy.decision import (
     Approval,
     ClaimedBasis,
     ClaimKind,
+    ConfidentialItem,
     Decision,
     DisclosureRequest,
     Objection,
     PriorDisclosure,
+    Restriction,
     SubjectFacts,
 )
 from infoshare.protocol.loader import load_pack_reference
@@ -533,3 +535,22 @@ def test_the_consent_index_answers_a_plain_consent_itself() -> None:
     index = index_consents(ConsentFacts(SUBJECT, BORN, (plain,)))
     assert index.covering("LCC", None, "care", "identity", T0) == ("c1",)
     assert index.covering("WYP", None, "care", "identity", T0) is None
+
+
+@PROPERTY
+@given(scenarios())
+def test_a_record_about_something_else_changes_nothing(
+    scenario: tuple[DisclosureRequest, SubjectFacts],
+) -> None:
+    """An objection, restriction or confidential item that applies to nothing asked changes
+    no decision: decide() then takes its general path, not the one made in advance for
+    people without such records, so both must answer alike."""
+    request, subject = scenario
+    elsewhere = frozenset({"NOBODY"})
+    unrelated = replace(
+        subject,
+        objections=(*subject.objections, Objection("o-else", T0, recipients=elsewhere)),
+        restrictions=(Restriction("r-else", frozenset({"no-such-category"}), "court order"),),
+        confidential=(ConfidentialItem("k-else", frozenset({"no-such-category"}), "r", "g"),),
+    )
+    assert decide(request, policy(), unrelated) == decide(request, base_policy(), subject)

@@ -30,7 +30,7 @@ raises.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
 from infoshare.policy.compile import CompiledAgreement, Policy, StaffEntry
@@ -123,6 +123,10 @@ def _decide(request: DisclosureRequest, policy: Policy, facts: SubjectFacts) -> 
         policy.prepared[key] = prepared
     if isinstance(prepared, Decision):
         return prepared
+    if len(prepared) == 1:
+        # one agreement covers the route, as it usually does: nothing to compare
+        stage = prepared[0]
+        return stage.denial or _complete(request, policy, facts, stage)
     best: Decision | None = None
     for stage in prepared:
         decision = stage.denial or _complete(request, policy, facts, stage)
@@ -134,6 +138,8 @@ def _decide(request: DisclosureRequest, policy: Policy, facts: SubjectFacts) -> 
 
 #: how many kinds of request a policy remembers before it starts again
 PREPARED_LIMIT: Final = 65536
+#: how many kinds of statutory claim one kind of request remembers
+CLAIMS_LIMIT: Final = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +165,11 @@ class Prepared:
     referral: Condition | None = None
     #: telling the person, or recording why not, should it go without consent
     telling: Condition | None = None
+    #: (grounds claimed, whether justified) -> what is wrong with that statutory claim as a
+    #: whole, and with it for each category asked about (see ``_statutory``)
+    claims: dict[tuple[tuple[str, ...], bool], tuple[Reason | None, dict[str, Reason | None]]] = (
+        field(default_factory=dict, compare=False, repr=False)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -441,7 +452,7 @@ def _identifiable(
                 reasons.append(vital_interests(request, tuple(via_emergency)))
                 conditions.append(review_task(request, policy))
         elif kind is ClaimKind.STATUTORY:
-            pending = _statutory(request, policy, agreement, types, uncovered, barred, withheld)
+            pending = _statutory(request, policy, stage, uncovered, barred, withheld)
             if pending:
                 reasons.extend(_why_no_consent(pending, uncovered, barred, reasons))
                 reasons.append(ground_applies(request, tuple(pending)))
@@ -517,17 +528,32 @@ def _emergency(
 def _statutory(
     request: DisclosureRequest,
     policy: Policy,
-    agreement: CompiledAgreement,
-    types: tuple[str, ...],
+    stage: Prepared,
     uncovered: dict[str, tuple[Reason, ...]],
     barred: dict[str, tuple[Reason, ...]],
     withheld: dict[str, list[Reason]],
 ) -> list[str]:
     """The categories a statutory ground could let go once approved; others withheld."""
-    claim = claim_problem(request, agreement.purposes[request.purpose], agreement.reference)
+    # What is wrong with a claim depends on the grounds claimed and whether a justification
+    # is given, not on its words or the person, so it is worked out once per kind of claim.
+    basis = request.basis
+    key = (tuple(basis.legal_grounds), not basis.justification.strip())
+    known = stage.claims.get(key)
+    if known is None:
+        agreement = stage.agreement
+        claim = claim_problem(request, agreement.purposes[request.purpose], agreement.reference)
+        known = (claim, {})
+        if len(stage.claims) < CLAIMS_LIMIT:
+            stage.claims[key] = known
+    claim, by_category = known
     allowed: list[str] = []
     for category, why in (*uncovered.items(), *barred.items()):
-        problem = claim or ground_problem(request, policy, category, types)
+        if claim is not None:
+            problem: Reason | None = claim
+        elif category in by_category:
+            problem = by_category[category]
+        else:
+            problem = by_category[category] = ground_problem(request, policy, category, stage.types)
         if problem is None:
             allowed.append(category)
         else:
