@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Final
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, and_, insert, or_, select
 from sqlalchemy.orm import Session
 
 from infoshare.ledger.canonical import Canonical, canonical_json
@@ -185,13 +185,31 @@ def replay_request(
     )
 
 
-def stored_since(session: Session, since: datetime) -> list[DecisionRequestRecord]:
-    """Every decision request asked at or after ``since``, oldest first."""
+def concerning(
+    session: Session, reference: str, parties: Iterable[str], since: datetime
+) -> list[DecisionRequestRecord]:
+    """The decision requests asked at or after ``since`` that a new version of ``reference``
+    may decide otherwise, oldest first: those that named it or were decided under it, and
+    those that named no agreement, got none, and are between two of ``parties``."""
+    table = DecisionRequestRecord
+    codes = sorted(set(parties))
     return list(
         session.scalars(
-            select(DecisionRequestRecord)
-            .where(DecisionRequestRecord.asked_at >= since)
-            .order_by(DecisionRequestRecord.asked_at, DecisionRequestRecord.id)
+            select(table)
+            .where(
+                table.asked_at >= since,
+                or_(
+                    table.agreement == reference,
+                    table.decided_agreement == reference,
+                    and_(
+                        table.agreement.is_(None),
+                        table.decided_agreement.is_(None),
+                        table.provider.in_(codes),
+                        table.recipient.in_(codes),
+                    ),
+                ),
+            )
+            .order_by(table.asked_at, table.id)
         )
     )
 
@@ -229,9 +247,9 @@ __all__ = [
     "RequestSource",
     "add",
     "asked_event",
+    "concerning",
     "current_digests",
     "new_record",
     "replay_request",
     "request_digest",
-    "stored_since",
 ]

@@ -209,17 +209,6 @@ def _from_decision_request(session: Session, record: DecisionRequestRecord) -> _
     )
 
 
-def _concerns(record: DecisionRequestRecord, reference: str, parties: frozenset[str]) -> bool:
-    """Whether a dry run or refusal is one the candidate of ``reference`` may decide otherwise."""
-    if reference in (record.agreement, record.decided_agreement):
-        return True
-    return (
-        record.agreement is None
-        and record.decided_agreement is None
-        and {record.provider, record.recipient} <= parties
-    )
-
-
 def _stored_requests(
     session: Session, reference: str, since: datetime, parties: frozenset[str] = frozenset()
 ) -> list[_Found]:
@@ -250,8 +239,7 @@ def _stored_requests(
         found.append(_from_referral(session, record))
     found.extend(
         _from_decision_request(session, record)
-        for record in decision_requests.stored_since(session, since)
-        if _concerns(record, reference, parties)
+        for record in decision_requests.concerning(session, reference, parties, since)
     )
     return sorted(found, key=lambda f: (f.request.at, str(f.source_id)))
 
