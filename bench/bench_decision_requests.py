@@ -88,17 +88,16 @@ def _entry_and_row(db: Database, person: uuid.UUID, index: int) -> None:
     group_commit.write(db, store)
 
 
-def _timed(label: str, calls: int, action: Callable[[int], None]) -> None:
+def _per_write(calls: int, start: int, action: Callable[[int], None]) -> tuple[float, float]:
     cpu, wall = time.process_time(), time.perf_counter()
-    for index in range(calls):
+    for index in range(start, start + calls):
         action(index)
-    cpu_ms = (time.process_time() - cpu) / calls * 1000
-    wall_ms = (time.perf_counter() - wall) / calls * 1000
-    print(f"{label:<40} {cpu_ms:7.3f} ms CPU, {wall_ms:7.3f} ms wall per write ({calls} calls)")
+    return (time.process_time() - cpu) / calls * 1000, (time.perf_counter() - wall) / calls * 1000
 
 
 def main() -> None:
-    calls = int(sys.argv[1]) if len(sys.argv) > 1 else 2_000
+    calls = int(sys.argv[1]) if len(sys.argv) > 1 else 300
+    rounds = 7
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{Path(folder) / 'bench.db'}"
         initialise(url, "leeds-2002", now=NOW)
@@ -107,11 +106,29 @@ def main() -> None:
             db.unit_of_work(), nhs_number=PERSON, given_name="Bench", family_name="Person",
             date_of_birth=date(1970, 1, 1), now=NOW,
         ).id  # fmt: skip
-        for _ in range(2):  # the second round is the one to read: caches and files warm
-            _timed("decision:asked entry only", calls, lambda i: _entry_only(db, person, i))
-            _timed("entry + decision_requests row", calls, lambda i: _entry_and_row(db, person, i))
+        variants: dict[str, Callable[[int], None]] = {
+            "decision:asked entry only": lambda i: _entry_only(db, person, i),
+            "entry + decision_requests row": lambda i: _entry_and_row(db, person, i),
+        }
+        figures: dict[str, list[tuple[float, float]]] = {name: [] for name in variants}
+        done = 0
+        # Interleaved rounds, so both variants see the same load; the first round warms up.
+        for round_ in range(rounds + 1):
+            for name, action in variants.items():
+                figure = _per_write(calls, done, action)
+                done += calls
+                if round_:
+                    figures[name].append(figure)
         db.dispose()
-    print(f"load average {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f}")
+    for name, measured in figures.items():
+        cpu = sorted(c for c, _ in measured)
+        wall = sorted(w for _, w in measured)
+        print(
+            f"{name:<32} CPU {cpu[0]:.3f} ms best, {cpu[len(cpu) // 2]:.3f} ms median; "
+            f"wall {wall[len(wall) // 2]:.3f} ms median per write ({rounds} x {calls})"
+        )
+    load = os.getloadavg()
+    print(f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
 
 
 if __name__ == "__main__":
