@@ -118,7 +118,9 @@ def test_staff_sessions_do_not_reach_the_portal_nor_portal_sessions_staff_pages(
 ) -> None:
     with https_client(world_url) as staff:
         assert sign_in(staff, "practitioner").status_code == 303
-        assert staff.get("/portal", follow_redirects=False).status_code == 401
+        refused = staff.get("/portal", follow_redirects=False)
+        assert refused.status_code == 401
+        assert 'href="/portal/sign-in"' in refused.text
     with https_client(world_url) as home:
         assert portal_sign_in(home).status_code == 303
         assert home.get("/service-users", follow_redirects=False).status_code == 401
