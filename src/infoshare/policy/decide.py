@@ -159,6 +159,8 @@ class Prepared:
     #: what the two commonest answers share, made once (see ``_plain``); None when the
     #: request derives from an earlier disclosure or goes anonymised
     plain: Plain | None = None
+    #: the anonymised decision, the same for everyone without a restriction on record
+    anonymous: Decision | None = None
     #: the kinds of organisation of provider and recipient, for the grounds they may use
     types: tuple[str, ...] = ()
     #: the referral to the provider's designated officers, should one be needed (A5)
@@ -254,9 +256,22 @@ def _prepare_under(
     anonymised = anonymised_only(request, policy, agreement.purposes[request.purpose])
     prepared_denial: Decision | None = None
     plain: Plain | None = None
+    anonymous: Decision | None = None
     if not categories and request.derived_from is None:
         # nothing the person's record could add back: the same denial for everyone
         prepared_denial = _nothing_left(asked, list(reasons), _grouped(withheld), reference)
+    elif request.derived_from is None and anonymised is not None:
+        # no consent is asked for: only a restriction on the person's record could change it
+        anonymous = _anonymised(
+            policy,
+            asked,
+            categories,
+            _grouped(withheld),
+            list(safeguard_conditions(transfer)),
+            list(reasons),
+            anonymised,
+            reference,
+        )
     elif request.derived_from is None and anonymised is None:
         grouped = _grouped(withheld)
         conditions = safeguard_conditions(transfer)
@@ -276,6 +291,7 @@ def _prepare_under(
         anonymised,
         prepared_denial,
         plain,
+        anonymous,
         _organisation_types(request, policy),
         _referral(request, policy),
         telling_the_subject(request, policy),
@@ -293,6 +309,8 @@ def _complete(
     request: DisclosureRequest, policy: Policy, facts: SubjectFacts, stage: Prepared
 ) -> Decision:
     """The decision under ``stage``'s agreement, given the person's facts."""
+    if stage.anonymous is not None and not facts.restrictions:
+        return stage.anonymous
     quick: QuickAnswers | None = None
     if (
         stage.plain is not None
@@ -330,25 +348,41 @@ def _complete(
         return _nothing_left(asked, reasons, withheld, reference)
     conditions = list(stage.conditions)
     if stage.anonymised is not None:
-        reasons.append(stage.anonymised)
-        categories, dropped = strip_identifying(categories, policy)
-        for category, why in dropped:
-            withheld.setdefault(category, []).append(why)
-        if not categories:
-            return _nothing_left(asked, reasons, withheld, reference)
-        conditions.insert(0, _ANONYMISE)
-        return _decision(
-            Outcome.PERMIT_ANONYMISED,
-            asked,
-            categories,
-            withheld,
-            conditions,
-            _ANONYMISED,
-            reasons,
-            reference,
+        return _anonymised(
+            policy, asked, categories, withheld, conditions, reasons, stage.anonymised, reference
         )
     return _identifiable(
         request, policy, facts, asked, categories, stage, reasons, withheld, conditions, quick
+    )
+
+
+def _anonymised(
+    policy: Policy,
+    asked: tuple[str, ...],
+    categories: tuple[str, ...],
+    withheld: dict[str, list[Reason]],
+    conditions: list[Condition],
+    reasons: list[Reason],
+    anonymised: Reason,
+    reference: str,
+) -> Decision:
+    """Only anonymised information may go (Principle 11, B8): all but what identifies."""
+    reasons.append(anonymised)
+    categories, dropped = strip_identifying(categories, policy)
+    for category, why in dropped:
+        withheld.setdefault(category, []).append(why)
+    if not categories:
+        return _nothing_left(asked, reasons, withheld, reference)
+    conditions.insert(0, _ANONYMISE)
+    return _decision(
+        Outcome.PERMIT_ANONYMISED,
+        asked,
+        categories,
+        withheld,
+        conditions,
+        _ANONYMISED,
+        reasons,
+        reference,
     )
 
 
