@@ -167,3 +167,16 @@ def test_a_providers_file_with_a_mistake_stops_the_app(tmp_path: Path) -> None:
         create_app(settings)
     assert "LTHT.issuer" in wrong.value.message
     assert "https://" in wrong.value.message
+
+
+def test_an_unreachable_provider_asks_to_try_later(world_url: str, tmp_path: Path) -> None:
+    settings = load_settings(
+        database_url=world_url,
+        environment=Environment.TEST,
+        oidc_providers_file=providers_file(tmp_path, "http://127.0.0.1:9"),  # nothing listens
+    )
+    with TestClient(create_app(settings), base_url="https://testserver") as client:
+        page = client.get("/sign-in/oidc/LTHT", follow_redirects=False)
+    assert page.status_code == 503
+    assert "cannot be reached just now" in page.text
+    assert STATE_COOKIE not in page.cookies

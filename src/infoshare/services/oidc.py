@@ -80,6 +80,8 @@ FAILED = (
     "changed; start again from the sign-in page, or sign in with your password"
 )
 EXPIRED_REQUEST = "this sign-in link has been used or is too old; start again from the sign-in page"
+#: the log's reason when the organisation has no provider configured
+NO_PROVIDER = "no provider configured"
 NO_ACCOUNT = (
     "your organisation's sign-in service named you `{who}`, but `{code}` has no active "
     "infoshare account for that; ask your organisation's administrator"
@@ -122,7 +124,7 @@ def begin_sign_in(
             organisation_code,
             f"`{organisation_code[:12]}` does not sign in through its own sign-in service; "
             "sign in with your email address and password",
-            "no provider configured",
+            NO_PROVIDER,
             at,
         )
     try:
@@ -339,7 +341,7 @@ def finish_sign_in(
     org = organisation_code[:12]
     provider = directory.provider(org)
     if provider is None:
-        raise _refused(database, requester, org, FAILED, "no provider configured", at)
+        raise _refused(database, requester, org, FAILED, NO_PROVIDER, at)
     refused: OidcSignInError | None = None
     with database.unit_of_work() as uow:
         # The state is used up whatever follows, even when this browser did not start it.

@@ -18,7 +18,13 @@ from starlette.responses import Response
 from infoshare.api.dependencies import DatabaseDep
 from infoshare.errors import OidcSignInError
 from infoshare.services.access_log import anonymous
-from infoshare.services.oidc import CODE_MAX, STATE_MAX, begin_sign_in, finish_sign_in
+from infoshare.services.oidc import (
+    CODE_MAX,
+    NO_PROVIDER,
+    STATE_MAX,
+    begin_sign_in,
+    finish_sign_in,
+)
 from infoshare.services.oidc_providers import ProviderDirectory
 from infoshare.services.sessions import NewSession
 from infoshare.web.account_pages import landing_page, sign_in_form
@@ -57,7 +63,9 @@ def start_oidc_sign_in(
             requester=anonymous(client_address(request)),
         )
     except OidcSignInError as error:
-        return sign_in_form(request, email="", error=error.message, status_code=404)
+        # no provider for that organisation is "not found"; an unreachable one, "try later"
+        status = 404 if error.reason == NO_PROVIDER else 503
+        return sign_in_form(request, email="", error=error.message, status_code=status)
     response = RedirectResponse(redirect.url, status_code=303)
     set_cookie(response, STATE_COOKIE, redirect.state)
     return response
