@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Mapping
 from datetime import date
 
-from sqlalchemy import Connection, RowMapping, select
+from sqlalchemy import Connection, RowMapping, bindparam, select
 from sqlalchemy.orm import Session
 
 from infoshare.domain.capacity import (
@@ -161,6 +161,32 @@ def _consent(first: RowMapping, terms: _Terms, codes: Mapping[uuid.UUID, str]) -
     )
 
 
+#: every consent of a person with its terms and withdrawal; built once (SQLAlchemy then works
+#: out its cache key once, not on every call)
+_CONSENTS_OF = (
+    select(
+        _CONSENT,
+        _TERM.c.part,
+        _TERM.c.exclusion,
+        _TERM.c.exclusion_note,
+        _TERM.c.purpose_id,
+        _TERM.c.data_category_id,
+        _TERM.c.organisation_id,
+        _TERM.c.agreement_reference,
+        *(column.label(name) for name, column in _WITHDRAWAL_COLUMNS.items()),
+    )
+    .join(_TERM, _TERM.c.consent_id == _CONSENT.c.id)
+    .outerjoin(_WITHDRAWAL, _WITHDRAWAL.c.consent_id == _CONSENT.c.id)
+    .where(_CONSENT.c.service_user_id == bindparam("service_user_id"))
+)
+#: every capacity assessment of a person with its terms
+_ASSESSMENTS_OF = (
+    select(_ASSESSMENT, _ASSESSMENT_TERM.c.purpose_id, _ASSESSMENT_TERM.c.data_category_id)
+    .join(_ASSESSMENT_TERM, _ASSESSMENT_TERM.c.assessment_id == _ASSESSMENT.c.id)
+    .where(_ASSESSMENT.c.service_user_id == bindparam("service_user_id"))
+)
+
+
 def load_facts(
     session: Session | Connection,
     service_user_id: uuid.UUID,
@@ -171,22 +197,7 @@ def load_facts(
 
     ``session`` may be a plain Connection: nothing here needs the ORM.
     """
-    rows = session.execute(
-        select(
-            _CONSENT,
-            _TERM.c.part,
-            _TERM.c.exclusion,
-            _TERM.c.exclusion_note,
-            _TERM.c.purpose_id,
-            _TERM.c.data_category_id,
-            _TERM.c.organisation_id,
-            _TERM.c.agreement_reference,
-            *(column.label(name) for name, column in _WITHDRAWAL_COLUMNS.items()),
-        )
-        .join(_TERM, _TERM.c.consent_id == _CONSENT.c.id)
-        .outerjoin(_WITHDRAWAL, _WITHDRAWAL.c.consent_id == _CONSENT.c.id)
-        .where(_CONSENT.c.service_user_id == service_user_id)
-    ).mappings()
+    rows = session.execute(_CONSENTS_OF, {"service_user_id": service_user_id}).mappings()
     firsts: dict[uuid.UUID, RowMapping] = {}
     terms: dict[uuid.UUID, _Terms] = {}
     for row in rows:
@@ -205,11 +216,7 @@ def load_facts(
 def _assessments(
     session: Session | Connection, service_user_id: uuid.UUID, codes: Mapping[uuid.UUID, str]
 ) -> tuple[CapacityAssessment, ...]:
-    rows = session.execute(
-        select(_ASSESSMENT, _ASSESSMENT_TERM.c.purpose_id, _ASSESSMENT_TERM.c.data_category_id)
-        .join(_ASSESSMENT_TERM, _ASSESSMENT_TERM.c.assessment_id == _ASSESSMENT.c.id)
-        .where(_ASSESSMENT.c.service_user_id == service_user_id)
-    ).mappings()
+    rows = session.execute(_ASSESSMENTS_OF, {"service_user_id": service_user_id}).mappings()
     firsts: dict[uuid.UUID, RowMapping] = {}
     purposes: dict[uuid.UUID, set[str]] = {}
     categories: dict[uuid.UUID, set[str]] = {}

@@ -146,12 +146,31 @@ def person_of(session: Session, nhs_number: str) -> Person:
     return Person(row[0], row[1], row[2])
 
 
+#: organisation codes by id, per database: an organisation's id and code never change, so
+#: they are read again only when a record names an organisation not seen before
+_codes: weakref.WeakKeyDictionary[Engine, dict[uuid.UUID, str]] = weakref.WeakKeyDictionary()
+
+
+def _read_codes(connection: Connection | Session) -> dict[uuid.UUID, str]:
+    rows = connection.execute(select(OrganisationRecord.id, OrganisationRecord.code))
+    codes: dict[uuid.UUID, str] = {row[0]: row[1] for row in rows}
+    _codes[_engine_of(connection)] = codes
+    return codes
+
+
+def _engine_of(connection: Connection | Session) -> Engine:
+    bind = connection.get_bind() if isinstance(connection, Session) else connection
+    return bind.engine
+
+
 def _load(connection: Connection | Session, person: Person) -> SubjectFacts:
-    codes: dict[uuid.UUID, str] = {
-        row[0]: row[1]
-        for row in connection.execute(select(OrganisationRecord.id, OrganisationRecord.code))
-    }
-    facts = load_facts(connection, person.id, person.date_of_birth, codes)
+    codes = _codes.get(_engine_of(connection))
+    try:
+        if codes is None:
+            raise KeyError("no codes read yet")
+        facts = load_facts(connection, person.id, person.date_of_birth, codes)
+    except KeyError:
+        facts = load_facts(connection, person.id, person.date_of_birth, _read_codes(connection))
     objections, restrictions = limits_of(connection, person.id)
     # The consent history's order (oldest first), whatever order the rows came back in.
     return SubjectFacts(
