@@ -212,6 +212,7 @@ MATRIX: dict[str, Row] = {
     "POST /contacts/details own": any_staff(422),
     # --- the portal (Principle 12) ---------------------------------------------------------------
     "GET /portal own": portal(200),
+    "GET /portal/report.pdf own": portal(200),
     "GET /portal/consents/{consent_id}/receipt own": portal(200),
     # someone else's consent: not found, logged
     "GET /portal/consents/{consent_id}/receipt other": portal(404),

@@ -104,6 +104,12 @@ def test_the_report_withholds_the_confidential_item_and_names_its_ground(world_u
     assert CONFIDENTIAL_CONTENT not in text
     assert "1 item withheld from you under" in text
     assert problems(text) == []
+    with https_client(world_url) as home:
+        assert portal_sign_in(home).status_code == 303
+        pdf = home.get("/portal/report.pdf")
+    assert pdf.status_code == 200
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
 
 
 def test_a_wrong_password_is_401_with_the_form_again(world_url: str) -> None:

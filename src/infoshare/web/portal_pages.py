@@ -45,8 +45,9 @@ from infoshare.services.portal_accounts import (
 )
 from infoshare.web import csrf
 from infoshare.web.auth import PolicyDep, SignedInStaff, client_address, requester_of
+from infoshare.web.consent_pdf import pdf_of
 from infoshare.web.cookies import CSRF_COOKIE, clear_cookie, set_cookie
-from infoshare.web.templates import page_templates
+from infoshare.web.templates import account_context, page_templates
 
 router = APIRouter(include_in_schema=False)
 
@@ -292,6 +293,30 @@ def report_page(request: Request, user: PortalUser, database: DatabaseDep) -> Re
     data = report(database, user.requester(client_address(request)), user.principal)
     context = {"report": data, "printed_on": datetime.now(UTC).date()}
     return _page(request, "portal/report.html", context, portal_user=user)
+
+
+@router.get("/portal/report.pdf")
+def report_pdf(request: Request, user: PortalUser, database: DatabaseDep) -> Response:
+    """The same report as a PDF to keep or print (the read is logged like the page's)."""
+    data = report(database, user.requester(client_address(request)), user.principal)
+    settings = request.app.state.settings
+    context = {
+        "report": data,
+        "printed_on": datetime.now(UTC).date(),
+        "active": "portal",
+        "portal_user": user,
+        "portal_csrf": portal_form_token(request, settings.secret_key),
+    }
+    html = (
+        page_templates()
+        .env.get_template("portal/report.html")
+        .render({**context, **account_context(request), "request": request})
+    )
+    return Response(
+        pdf_of(html),
+        media_type="application/pdf",
+        headers={"Content-Disposition": 'inline; filename="your-information.pdf"'},
+    )
 
 
 @router.get("/portal/consents/{consent_id}/receipt", response_class=HTMLResponse)
