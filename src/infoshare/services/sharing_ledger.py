@@ -45,6 +45,8 @@ from infoshare.store.models import DisclosureRecord, ReferralRecord, ReviewTaskR
 DISCLOSURE_RECORD: Final = "disclosure"
 REFERRAL_RECORD: Final = "referral"
 REVIEW_RECORD: Final = "emergency-review"
+#: a row's columns by name: a dict as written, or a ``RowMapping`` as read back
+Row = Mapping[Any, Any]
 #: a referral's status, and the entry its decision has
 _DECIDED: Final = {"approved": EventKind.REFERRAL_APPROVED, "refused": EventKind.REFERRAL_REFUSED}
 
@@ -53,7 +55,7 @@ def _text(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-def _task(task: Mapping[str, Any] | None) -> Canonical:
+def _task(task: Row | None) -> Canonical:
     if task is None:
         return None
     return {
@@ -64,7 +66,7 @@ def _task(task: Mapping[str, Any] | None) -> Canonical:
     }
 
 
-def disclosure_digest(row: Mapping[str, Any], task: Mapping[str, Any] | None) -> str:
+def disclosure_digest(row: Row, task: Row | None) -> str:
     """The digest of a disclosure as stored, with its review task's creation (Procedure C4).
 
     ``row`` and ``task`` are their tables' columns by name, as written or as read back.
@@ -160,22 +162,21 @@ def _uuids(ids: Sequence[str]) -> dict[uuid.UUID, str]:
 def _disclosures(session: Session, ids: Sequence[str]) -> Mapping[str, Sequence[Expected]]:
     wanted = _uuids(ids)
     found: dict[str, Sequence[Expected]] = {}
+    disclosures, tasks = DisclosureRecord.__table__, ReviewTaskRecord.__table__
     for chunk in chunks(list(wanted)):
-        tasks = {
-            task.disclosure_id: task
-            for task in session.scalars(
-                select(ReviewTaskRecord).where(ReviewTaskRecord.disclosure_id.in_(chunk))
-            )
+        # Plain rows, not ORM objects: the digest reads columns by name either way.
+        made = {
+            task["disclosure_id"]: task
+            for task in session.execute(
+                select(tasks).where(tasks.c.disclosure_id.in_(chunk))
+            ).mappings()
         }
-        for record in session.scalars(
-            select(DisclosureRecord).where(DisclosureRecord.id.in_(chunk))
-        ):
-            task = tasks.get(record.id)
-            digest = disclosure_digest(
-                columns_of(record), None if task is None else columns_of(task)
-            )
-            found[wanted[record.id]] = (
-                Expected(EventKind.DISCLOSURE_MADE, digest, record.recipient, True),
+        for row in session.execute(
+            select(disclosures).where(disclosures.c.id.in_(chunk))
+        ).mappings():
+            digest = disclosure_digest(row, made.get(row["id"]))
+            found[wanted[row["id"]]] = (
+                Expected(EventKind.DISCLOSURE_MADE, digest, row["recipient"], True),
             )
     return found
 
