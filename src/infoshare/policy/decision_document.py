@@ -137,6 +137,8 @@ class ObjectionDoc(_Part):
     purposes: list[Text] = Field(default_factory=list)
     categories: list[Text] = Field(default_factory=list)
     note: str = ""
+    #: when the person lifted it, if they did
+    until: datetime | None = None
 
 
 class RestrictionDoc(_Part):
@@ -277,6 +279,7 @@ def build_facts(doc: FactsDoc) -> SubjectFacts:
                 frozenset(o.purposes),
                 frozenset(o.categories),
                 o.note,
+                o.until,
             )
             for o in doc.objections
         ),
