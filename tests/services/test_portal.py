@@ -205,6 +205,22 @@ def test_the_report_shows_what_was_shared_and_withholds_the_confidential_item(
     assert given.not_withdrawable is None
 
 
+def test_the_report_lists_who_read_the_record_by_party_not_by_name(db: Database) -> None:
+    from infoshare.services.caseload import get_own_service_user
+
+    amara = _amara(db)
+    get_own_service_user(
+        db.unit_of_work(), staff(PRACTITIONER), amara.service_user_id, why="checked her address"
+    )
+    data = portal.report(db, amara.requester("192.0.2.7"), amara.principal)
+    assert [(r.organisation, r.kind, r.why) for r in data.reads][:1] == [
+        ("LTHT", "staff", "checked her address")
+    ]
+    # her own reads in the portal are not in the list
+    again = portal.report(db, amara.requester("192.0.2.7"), amara.principal)
+    assert len(again.reads) == len(data.reads)
+
+
 def test_every_report_read_is_logged_with_the_portal_user_as_who(db: Database) -> None:
     amara = _amara(db)
     portal.report(db, amara.requester("192.0.2.7"), amara.principal, now=NOW)

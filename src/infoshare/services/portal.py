@@ -14,6 +14,10 @@ told of a request to share without their consent (telling them first could defea
 statutory purpose such as the prevention of crime). Once decided, an approved referral is a
 disclosure and appears like any other.
 
+The report lists, too, the newest times staff or another system of a partner read their
+record, with the party and the stated reason (Procedure B1 keeps these in the access log);
+the member of staff is not named, their organisation is.
+
 Every read is access-controlled by ``authorize_portal`` (their own record only) and logged
 with the portal user as who, in the same transaction; every refusal is logged too.
 Withdrawing (Procedure A3) goes through the consent service like staff's, so it is the same
@@ -44,7 +48,7 @@ from infoshare.policy.subject_access import (
     items_for_subject,
     why_not_withdrawable,
 )
-from infoshare.services.access_log import Outcome, Requester, add_entry
+from infoshare.services.access_log import Outcome, Requester, RequesterKind, add_entry
 from infoshare.services.clock import now_or
 from infoshare.services.consent import (
     CapacityView,
@@ -56,6 +60,7 @@ from infoshare.services.consent import (
 )
 from infoshare.store.database import Database
 from infoshare.store.models import (
+    AccessLogRecord,
     ConsentRecord,
     DataCategoryRecord,
     DisclosureRecord,
@@ -71,6 +76,10 @@ REPORT_WHAT = (
     "disclosures (items kept confidential from them withheld)"
 )
 REASON_MAX = 2000
+#: how many of the newest reads of their record the report lists
+READS_SHOWN = 50
+#: whose reads are listed: staff and other systems (the person's own portal reads are not)
+READER_KINDS = (RequesterKind.STAFF.value, RequesterKind.API_TOKEN.value)
 
 
 @dataclass(frozen=True)
@@ -93,6 +102,18 @@ class ReportDisclosure:
 
 
 @dataclass(frozen=True)
+class ReportRead:
+    """A time someone at a partner read the person's record (from the access log)."""
+
+    at: datetime
+    #: the reader's organisation code; staff are not named to the person, their party is
+    organisation: str | None
+    #: staff or api-token (another system of that party)
+    kind: str
+    why: str
+
+
+@dataclass(frozen=True)
 class PortalReport:
     given_name: str
     family_name: str
@@ -105,6 +126,8 @@ class PortalReport:
     disclosures: tuple[ReportDisclosure, ...]
     #: ground -> how many items are withheld under it, over all disclosures
     withheld: tuple[Withheld, ...]
+    #: the newest reads of their record by staff and systems (Principle 12, Procedure B1)
+    reads: tuple[ReportRead, ...]
     #: names for the codes the report shows: organisations, purposes, categories, grounds
     names: dict[str, str]
 
@@ -205,6 +228,24 @@ def report(
                     withheld=split.withheld,
                 )
             )
+        reads = tuple(
+            ReportRead(at, organisation, kind, why)
+            for at, organisation, kind, why in session.execute(
+                select(
+                    AccessLogRecord.at,
+                    AccessLogRecord.actor_organisation,
+                    AccessLogRecord.actor_kind,
+                    AccessLogRecord.why,
+                )
+                .where(
+                    AccessLogRecord.service_user_id == subject_id,
+                    AccessLogRecord.outcome == Outcome.READ.value,
+                    AccessLogRecord.actor_kind.in_(READER_KINDS),
+                )
+                .order_by(AccessLogRecord.at.desc())
+                .limit(READS_SHOWN)
+            )
+        )
         names = _names(session)
         # A party that received a disclosure holds that information now too.
         held_by |= {names.get(d.recipient, d.recipient) for d in disclosures}
@@ -238,6 +279,7 @@ def report(
         assessments=tuple(reversed(history.assessments)),
         disclosures=tuple(disclosures),
         withheld=tuple(Withheld(g, n) for g, n in sorted(totals.items())),
+        reads=reads,
         names=names,
     )
 
