@@ -328,8 +328,18 @@ def _complete(
         if not quick.unsettled:
             if not quick.not_covered:
                 return _permitted_on_consent(stage, stage.plain, quick.covered)
-            if not quick.covered and request.basis.kind is ClaimKind.CONSENT:
-                return _denied_without_consent(stage, stage.plain, quick.not_covered)
+            kind = request.basis.kind
+            if kind is ClaimKind.STATUTORY and not quick.covered:
+                claim = _claim(request, stage)[0]
+                if claim is not None:
+                    # the claim fails whatever the category: each is withheld with why
+                    return _denied_without_consent(stage, stage.plain, quick.not_covered, claim)
+            if kind is ClaimKind.CONSENT:
+                if not quick.covered:
+                    return _denied_without_consent(stage, stage.plain, quick.not_covered)
+                return _permitted_in_part(
+                    request, stage, stage.plain, quick.covered, quick.not_covered
+                )
     asked = stage.asked
     reference = stage.agreement.reference
     reasons = list(stage.reasons)
@@ -411,15 +421,55 @@ def _permitted_on_consent(
     )
 
 
-def _denied_without_consent(
-    stage: Prepared, plain: Plain, not_covered: dict[str, tuple[Reason, ...]]
+def _permitted_in_part(
+    request: DisclosureRequest,
+    stage: Prepared,
+    plain: Plain,
+    covered: dict[str, tuple[str, ...]],
+    not_covered: dict[str, tuple[Reason, ...]],
 ) -> Decision:
-    """Consent is claimed and no consent names any category left: what ``_identifiable``
-    decides then, each category withheld with the policy's reasons or the consent's."""
+    """Consent is claimed, and covers some categories left while no consent names the
+    others: what ``_identifiable`` decides then, those others withheld with the consent's
+    reasons."""
+    ids = tuple(sorted({i for some in covered.values() for i in some}))
+    covers = reason(ReasonCode.CONSENT_COVERS, covers_sentence(request, tuple(covered)), *ids)
     kept_out = iter(plain.kept_out)
     withheld = tuple(
         [
             WithheldCategory(c, not_covered[c]) if c in not_covered else next(kept_out)
+            for c in stage.asked
+            if c not in covered
+        ]
+    )
+    return Decision(
+        Outcome.PERMIT,
+        tuple([c for c in stage.categories if c in covered]),
+        withheld,
+        plain.conditions,
+        Basis(BasisKind.CONSENT, ids),
+        stage.reasons + (covers,),  # noqa: RUF005 (as in _permitted_on_consent)
+        (),
+        stage.agreement.reference,
+    )
+
+
+def _denied_without_consent(
+    stage: Prepared,
+    plain: Plain,
+    not_covered: dict[str, tuple[Reason, ...]],
+    claim: Reason | None = None,
+) -> Decision:
+    """No consent names any category left, and consent is claimed, or a statutory ground
+    whose ``claim`` fails as a whole: what ``_identifiable`` decides then, each category
+    withheld with the policy's reasons or the consent's (and the claim's)."""
+    kept_out = iter(plain.kept_out)
+    withheld = tuple(
+        [
+            (
+                WithheldCategory(c, not_covered[c] if claim is None else (*not_covered[c], claim))
+                if c in not_covered
+                else next(kept_out)
+            )
             for c in stage.asked
         ]
     )
@@ -568,18 +618,7 @@ def _statutory(
     withheld: dict[str, list[Reason]],
 ) -> list[str]:
     """The categories a statutory ground could let go once approved; others withheld."""
-    # What is wrong with a claim depends on the grounds claimed and whether a justification
-    # is given, not on its words or the person, so it is worked out once per kind of claim.
-    basis = request.basis
-    key = (tuple(basis.legal_grounds), not basis.justification.strip())
-    known = stage.claims.get(key)
-    if known is None:
-        agreement = stage.agreement
-        claim = claim_problem(request, agreement.purposes[request.purpose], agreement.reference)
-        known = (claim, {})
-        if len(stage.claims) < CLAIMS_LIMIT:
-            stage.claims[key] = known
-    claim, by_category = known
+    claim, by_category = _claim(request, stage)
     allowed: list[str] = []
     for category, why in (*uncovered.items(), *barred.items()):
         if claim is not None:
@@ -593,6 +632,25 @@ def _statutory(
         else:
             withheld.setdefault(category, []).extend((*why, problem))
     return allowed
+
+
+def _claim(
+    request: DisclosureRequest, stage: Prepared
+) -> tuple[Reason | None, dict[str, Reason | None]]:
+    """What is wrong with the statutory claim as a whole, and the memo of what is wrong with
+    it for each category (filled by ``_statutory``)."""
+    # What is wrong with a claim depends on the grounds claimed and whether a justification
+    # is given, not on its words or the person, so it is worked out once per kind of claim.
+    basis = request.basis
+    key = (tuple(basis.legal_grounds), not basis.justification.strip())
+    known = stage.claims.get(key)
+    if known is None:
+        agreement = stage.agreement
+        claim = claim_problem(request, agreement.purposes[request.purpose], agreement.reference)
+        known = (claim, {})
+        if len(stage.claims) < CLAIMS_LIMIT:
+            stage.claims[key] = known
+    return known
 
 
 def _why_no_consent(
