@@ -30,6 +30,7 @@ import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import cached_property
 from typing import Annotated, Any, Final
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -363,6 +364,11 @@ class Prepared:
     decision: Decision
     policy: Policy
 
+    @cached_property
+    def decision_json(self) -> dict[str, Any]:
+        """The decision as stored and answered: made once, for the row and the response."""
+        return decision_as_json(self.decision)
+
 
 def prepare(
     db: Database,
@@ -547,42 +553,45 @@ def write_disclosure(
     decision = prepared.decision
     items = stored_items(draft, decision)
     informed, why_not = telling(draft, decision)
-    record = DisclosureRecord(
-        id=uuid.uuid4(),
-        made_at=at,
-        requester=prepared.staff,
-        provider=draft.provider,
-        recipient=draft.recipient,
-        recipient_role=draft.recipient_role,
-        service_user_id=prepared.person_id,
-        purpose=draft.purpose,
-        isa_reference=decision.isa_reference,
-        transfer_method=draft.transfer_method,
-        outcome=decision.outcome.value,
-        basis=decision.basis.kind.value,
-        decision=decision_as_json(decision),
-        items=items,
-        subject_informed=informed,
-        not_informed_reason=why_not,
-        derived_from_id=draft.derived_from,
-        referral_id=referral_id,
-        police_request=None if draft.police_request is None else draft.police_request.model_dump(),
-    )
-    task: ReviewTaskRecord | None = None
+    disclosure_id = uuid.uuid4()
+    # A plain row for the batch's executemany (``ctx.insert``): everything in it was checked
+    # before the write, so it cannot fail on its own.
+    row: dict[str, Any] = {
+        "id": disclosure_id,
+        "made_at": at,
+        "requester": prepared.staff,
+        "provider": draft.provider,
+        "recipient": draft.recipient,
+        "recipient_role": draft.recipient_role,
+        "service_user_id": prepared.person_id,
+        "purpose": draft.purpose,
+        "isa_reference": decision.isa_reference,
+        "transfer_method": draft.transfer_method,
+        "outcome": decision.outcome.value,
+        "basis": decision.basis.kind.value,
+        "decision": prepared.decision_json,
+        "items": items,
+        "subject_informed": informed,
+        "not_informed_reason": why_not,
+        "derived_from_id": draft.derived_from,
+        "referral_id": referral_id,
+        "police_request": None
+        if draft.police_request is None
+        else draft.police_request.model_dump(),
+    }
+    task: dict[str, Any] | None = None
     for condition in decision.conditions:
         if condition.kind is ConditionKind.CREATE_REVIEW_TASK:
-            task = ReviewTaskRecord(
-                id=uuid.uuid4(),
-                disclosure_id=record.id,
-                organisation=condition.organisation or draft.provider,
-                created_at=at,
-                due_at=condition.due_at or at + timedelta(hours=72),
-            )
+            task = {
+                "id": uuid.uuid4(),
+                "disclosure_id": disclosure_id,
+                "organisation": condition.organisation or draft.provider,
+                "created_at": at,
+                "due_at": condition.due_at or at + timedelta(hours=72),
+            }
     # The digest covers the row and its review task as written: ``ledger verify`` rebuilds
     # it from the tables (services/sharing_ledger.py).
-    digest = sharing_ledger.disclosure_digest(
-        sharing_ledger.columns_of(record), None if task is None else sharing_ledger.columns_of(task)
-    )
+    digest = sharing_ledger.disclosure_digest(row, task)
     sequence = ledger.record(
         ctx,
         ledger.LedgerEvent(
@@ -595,15 +604,15 @@ def write_disclosure(
             reason=decision.basis.kind.value,
             record_digest=digest,
             record_type=DISCLOSURE_RECORD,
-            record_id=str(record.id),
+            record_id=str(disclosure_id),
             counterparty=draft.recipient,
         ),
     )
-    record.ledger_sequence = sequence
-    ctx.session.add(record)
+    row["ledger_sequence"] = sequence
+    ctx.insert(_DISCLOSURES, row)
     if task is not None:
-        ctx.session.add(task)
-    return record.id, None if task is None else task.id, sequence
+        ctx.insert(_REVIEW_TASKS, task)
+    return disclosure_id, None if task is None else task["id"], sequence
 
 
 def write_referral(
@@ -667,7 +676,7 @@ def disclose(
         disclosure_id, task_id, sequence = write(db, share)
         return Outcomes(
             decision,
-            decision_as_json(decision),
+            prepared.decision_json,
             subject_id,
             disclosure_id=disclosure_id,
             review_task_id=task_id,
