@@ -41,6 +41,7 @@ from infoshare.policy.decision import (
     Restriction,
     SubjectFacts,
 )
+from infoshare.policy.reasons import ReasonCode
 from infoshare.protocol.loader import load_pack_reference
 from infoshare.protocol.schema import ProtocolPack
 from tests.policy.builders import consent
@@ -518,14 +519,18 @@ def test_the_quick_answers_of_the_index_are_the_consent_checks_own(
     quick = index.answers(
         query.recipient, query.isa, query.purpose, query.data_categories, query.at
     )
-    settled = set(quick.covered) | set(quick.not_covered) | set(quick.unsettled)
+    settled = (
+        set(quick.covered) | set(quick.not_covered) | set(quick.refused) | set(quick.unsettled)
+    )
     assert settled == set(query.data_categories)
     for category, ids in quick.covered.items():
         assert ids == checked.category(category).covered_by
-    for category, why in quick.not_covered.items():
+    for category, why in (*quick.not_covered.items(), *quick.refused.items()):
         found = checked.category(category)
         assert not found.covered
         assert why == found.reasons
+    for category in quick.refused:
+        assert any(r.code is ReasonCode.CONSENT_REFUSED for r in checked.category(category).reasons)
 
 
 def test_the_consent_index_answers_a_plain_consent_itself() -> None:

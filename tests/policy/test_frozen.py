@@ -70,7 +70,7 @@ def test_the_decisions_records_are_built_with_every_field() -> None:
     )
     assert (decision.referred, decision.isa_reference) == ((), None)
     assert decision.basis == Basis(BasisKind.CONSENT, (), (), "", False, None, "")
-    assert QuickAnswers({}, {}, ()).unsettled == ()
+    assert QuickAnswers({}, {}, {}, ()).unsettled == ()
     assert Reason(ReasonCode.NO_CONSENT, "Procedure A4", "m") == Reason(
         ReasonCode.NO_CONSENT, "Procedure A4", "m", ()
     )

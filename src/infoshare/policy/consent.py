@@ -405,12 +405,20 @@ def _excluded(exclusion: Exclusion, consent: Consent, query: ConsentQuery, categ
 
 
 def _refused(consent: Consent, query: ConsentQuery, category: str) -> Reason:
+    return refused_reason(consent.id, query.recipient, query.purpose, category)
+
+
+def refused_reason(consent_id: str, recipient: str, purpose: str, category: str) -> Reason:
+    """The reason an explicit refusal in force gives for ``category`` (Principle 5, A5).
+
+    On its own so the consent index can give the same reason without a query.
+    """
     return reason(
         ReasonCode.CONSENT_REFUSED,
-        f"the person refused consent to share `{category}` with `{query.recipient}` for "
-        f"`{query.purpose}`; only a statutory ground approved by a designated officer "
+        f"the person refused consent to share `{category}` with `{recipient}` for "
+        f"`{purpose}`; only a statutory ground approved by a designated officer "
         "can override a refusal (Procedure A5)",
-        consent.id,
+        consent_id,
     )
 
 

@@ -36,6 +36,7 @@ from infoshare.policy.consent import (
     most_specific_first,
     names_recipient,
     no_consent,
+    refused_reason,
     unnamed_problem,
 )
 from infoshare.policy.frozen import quick_init
@@ -142,18 +143,20 @@ class ConsentIndex:
             if not naming:
                 if any(not entry.refused for entry in self.entries):
                     why, _ = self._not_named(views, recipient, isa, purpose, categories[0])
-                    return QuickAnswers({}, dict.fromkeys(categories, why), ())
+                    return QuickAnswers({}, dict.fromkeys(categories, why), {}, ())
             elif len(naming) == 1:
                 entry, _, _, usable = naming[0]
                 if usable and entry.plain and entry.covers.issuperset(categories):
-                    return QuickAnswers(dict.fromkeys(categories, entry.ids), {}, ())
+                    return QuickAnswers(dict.fromkeys(categories, entry.ids), {}, {}, ())
         covered: dict[str, tuple[str, ...]] = {}
         not_covered: dict[str, tuple[Reason, ...]] = {}
+        refused: dict[str, tuple[Reason, ...]] = {}
         unsettled: list[str] = []
         #: why no record names the sharing, when that does not depend on the category
         unnamed: tuple[Reason, ...] | None = None
         for category in categories:
             ids: list[str] = []
+            refusing: list[str] = []
             in_scope = unsettle = False
             for entry, exclusions, names, usable in views:
                 if excluding and any(x.matches(recipient, purpose, category) for x in exclusions):
@@ -164,11 +167,22 @@ class ConsentIndex:
                 in_scope = True
                 if not usable or category not in entry.told_categories:
                     continue
+                if entry.refused and entry.settled:
+                    # a refusal in force, in scope and told, by a maker settled in advance:
+                    # it applies whatever else is on record (Principle 5)
+                    refusing.append(entry.id)
+                    continue
                 if not entry.plain:
                     unsettle = True
                     break
                 ids.append(entry.id)
-            if unsettle or (in_scope and not ids):
+            if unsettle:
+                unsettled.append(category)
+            elif refusing:
+                refused[category] = most_specific_first(
+                    [refused_reason(i, recipient, purpose, category) for i in refusing]
+                )
+            elif in_scope and not ids:
                 unsettled.append(category)
             elif ids:
                 if len(ids) > 1:
@@ -181,7 +195,7 @@ class ConsentIndex:
                 not_covered[category] = why
                 if not by_category:
                     unnamed = why
-        return QuickAnswers(covered, not_covered, tuple(unsettled))
+        return QuickAnswers(covered, not_covered, refused, tuple(unsettled))
 
     @staticmethod
     def _not_named(
@@ -224,6 +238,8 @@ class QuickAnswers:
     covered: dict[str, tuple[str, ...]]
     #: category -> why not, where no consent names the sharing
     not_covered: dict[str, tuple[Reason, ...]]
+    #: category -> check_consent's reasons, where a refusal settled in advance applies
+    refused: dict[str, tuple[Reason, ...]]
     #: the categories check_consent must answer
     unsettled: tuple[str, ...]
 

@@ -172,6 +172,30 @@ class Prepared:
     claims: dict[tuple[tuple[str, ...], bool], tuple[Reason | None, dict[str, Reason | None]]] = (
         field(default_factory=dict, compare=False, repr=False)
     )
+    #: grounds claimed (with a justification) -> the parts of a referral on them where no
+    #: consent names the sharing (see ``_referred_without_consent``)
+    referrals: dict[tuple[str, ...], Referral] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Referral:
+    """What a statutory claim that holds as a whole comes to under one kind of request,
+    before the person: which categories go to a designated officer (Procedure A5) and why
+    the others are withheld. Only the consent reasons are the person's."""
+
+    #: the categories the grounds can allow without consent, in the order asked
+    pending: tuple[str, ...]
+    #: for each category asked and not pending, in order: the decision's withheld entry
+    #: when the person's consent plays no part in it, or (category, the policy's reasons,
+    #: the ground's problem) to follow the person's consent reasons
+    slots: tuple[WithheldCategory | tuple[str, tuple[Reason, ...], Reason], ...]
+    #: the grounds can allow the pending categories; a designated officer must approve
+    applies: Reason | None
+    needed: Reason | None
+    #: a referral's conditions: the safeguards, the referral, fact or opinion
+    conditions: tuple[Condition, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -326,20 +350,24 @@ def _complete(
             request.at,
         )
         if not quick.unsettled:
-            if not quick.not_covered:
+            refused = quick.refused
+            if not quick.not_covered and not refused:
                 return _permitted_on_consent(stage, stage.plain, quick.covered)
+            # a refused category is withheld with its consent reasons just as one no consent
+            # covers, unless a statutory ground is to override the refusal (below)
+            not_covered = {**quick.not_covered, **refused} if refused else quick.not_covered
             kind = request.basis.kind
             if kind is ClaimKind.STATUTORY and not quick.covered:
                 claim = _claim(request, stage)[0]
                 if claim is not None:
                     # the claim fails whatever the category: each is withheld with why
-                    return _denied_without_consent(stage, stage.plain, quick.not_covered, claim)
+                    return _denied_without_consent(stage, stage.plain, not_covered, claim)
+                if not refused and request.approval is None:
+                    return _referred_without_consent(request, policy, stage, not_covered)
             if kind is ClaimKind.CONSENT:
                 if not quick.covered:
-                    return _denied_without_consent(stage, stage.plain, quick.not_covered)
-                return _permitted_in_part(
-                    request, stage, stage.plain, quick.covered, quick.not_covered
-                )
+                    return _denied_without_consent(stage, stage.plain, not_covered)
+                return _permitted_in_part(request, stage, stage.plain, quick.covered, not_covered)
     asked = stage.asked
     reference = stage.agreement.reference
     reasons = list(stage.reasons)
@@ -485,6 +513,102 @@ def _denied_without_consent(
     )
 
 
+def _referred_without_consent(
+    request: DisclosureRequest,
+    policy: Policy,
+    stage: Prepared,
+    not_covered: dict[str, tuple[Reason, ...]],
+) -> Decision:
+    """A statutory claim that holds as a whole, no approval yet, and no consent naming any
+    category left: what ``_identifiable`` decides then (a referral of the categories the
+    grounds allow, or a denial when they allow none), built from the parts made once per
+    kind of claim."""
+    grounds = tuple(request.basis.legal_grounds)
+    parts = stage.referrals.get(grounds)
+    if parts is None:
+        parts = _referral_parts(request, policy, stage)
+        if len(stage.referrals) < CLAIMS_LIMIT:
+            stage.referrals[grounds] = parts
+    withheld = tuple(
+        [
+            slot
+            if isinstance(slot, WithheldCategory)
+            else WithheldCategory(slot[0], (*slot[1], *not_covered[slot[0]], slot[2]))
+            for slot in parts.slots
+        ]
+    )
+    reference = stage.agreement.reference
+    if parts.applies is None or parts.needed is None:
+        # the grounds allow none of the categories: nothing is shared or referred
+        assert stage.plain is not None  # the caller asked the index because there is one
+        return Decision(
+            Outcome.DENY, (), withheld, (), NO_BASIS, stage.plain.refused, (), reference
+        )
+    pending = list(parts.pending)
+    why = _why_no_consent(pending, not_covered, {}, list(stage.reasons))
+    return Decision(
+        Outcome.REFER,
+        (),
+        withheld,
+        parts.conditions,
+        Basis(
+            BasisKind.STATUTORY,
+            (),
+            grounds,
+            request.basis.justification.strip(),
+            True,  # approval_required: a designated officer must approve first
+            None,
+            "",
+        ),
+        (*stage.reasons, *why, parts.applies, parts.needed),
+        parts.pending,
+        reference,
+    )
+
+
+def _referral_parts(request: DisclosureRequest, policy: Policy, stage: Prepared) -> Referral:
+    """What ``_statutory`` and ``_identifiable`` make of a claim that holds as a whole,
+    short of the person's consent reasons."""
+    by_category = _claim(request, stage)[1]
+    pending: list[str] = []
+    problems: dict[str, Reason] = {}
+    for category in stage.categories:
+        if category in by_category:
+            problem = by_category[category]
+        else:
+            problem = by_category[category] = ground_problem(request, policy, category, stage.types)
+        if problem is None:
+            pending.append(category)
+        else:
+            problems[category] = problem
+    grouped = _grouped(stage.withheld)
+    slots: list[WithheldCategory | tuple[str, tuple[Reason, ...], Reason]] = [
+        (c, tuple(grouped.get(c, ())), problems[c])
+        if c in problems
+        else WithheldCategory(c, tuple(grouped.get(c, ())))
+        for c in stage.asked
+        if c not in pending
+    ]
+    if not pending:
+        return Referral((), tuple(slots), None, None, ())
+    assert stage.referral is not None  # every stage made by _prepare_under has one
+    return Referral(
+        tuple(pending),
+        tuple(slots),
+        ground_applies(request, tuple(pending)),
+        _referral_needed(request, pending),
+        (*stage.conditions, stage.referral, FACT_OR_OPINION),
+    )
+
+
+def _referral_needed(request: DisclosureRequest, pending: list[str]) -> Reason:
+    return reason(
+        ReasonCode.REFERRAL_NEEDED,
+        f"a designated officer of `{request.provider}` must approve sharing "
+        f"{_listed(pending)} without consent before it is shared",
+    )
+
+
 _CONSENT_CLAUSE: Final = CLAUSES[ReasonCode.CONSENT_COVERS]
 
 
@@ -558,13 +682,7 @@ def _identifiable(
         if pending:
             reasons.append(not_approved(request, approval, tuple(pending)))
     if pending:
-        reasons.append(
-            reason(
-                ReasonCode.REFERRAL_NEEDED,
-                f"a designated officer of `{request.provider}` must approve sharing "
-                f"{_listed(pending)} without consent before it is shared",
-            )
-        )
+        reasons.append(_referral_needed(request, pending))
         assert stage.referral is not None  # every stage made by _prepare_under has one
         conditions.append(stage.referral)
     going = {*via_consent, *via_emergency, *via_statute}

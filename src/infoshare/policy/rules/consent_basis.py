@@ -56,14 +56,16 @@ def consent_findings(
             *sorted({i for ids in covered.values() for i in ids}),
         )
         covers = dict.fromkeys(covered, found)
+    refused = quick.refused
     if not unsettled:
-        return ConsentFindings(covered, {}, not_covered, covers)
+        return ConsentFindings(covered, refused, not_covered, covers)
     # each category is checked on its own, so asking only about the rest changes no answer
     checked = _checked(request, isa, facts, unsettled)
     covered.update(checked.covered)
     covers.update(checked.covers)
     not_covered.update(checked.not_covered)
-    return ConsentFindings(covered, checked.refused, not_covered, covers)
+    refused.update(checked.refused)
+    return ConsentFindings(covered, refused, not_covered, covers)
 
 
 def covers_sentence(request: DisclosureRequest, categories: tuple[str, ...]) -> str:
