@@ -3,9 +3,9 @@
 A principal is a staff role signed in at LTHT, the service user Amara Okafor signed in to the
 portal, an LTHT API token holding every permission a token may hold, or someone not signed
 in. Each route is asked once per variant ("own": records LTHT holds, or the portal user's
-own; "other": records only WYP holds): GET as is; a form POST with the principal's own valid
-anti-forgery token and nothing else; an API POST or PUT with an empty JSON body. The denials
-the access log gained are counted around each request.
+own; "other": records only WYP holds, or a WYP member of staff's account): GET as is; a form
+POST with the principal's own valid anti-forgery token and nothing else; an API POST or PUT
+with an empty JSON body. The denials the access log gained are counted around each request.
 """
 
 from __future__ import annotations
@@ -83,10 +83,14 @@ def path_of(template: str, ids: Ids, variant: str) -> str:
     return PLACEHOLDER.sub(lambda m: values[m.group(1)], template)
 
 
+#: placeholders naming a record of one party: the route is asked of another party's too
+PARTY_RECORDS = ("{service_user_id}", "{consent_id}", "{account_id}")
+
+
 def variants_of(template: str) -> tuple[str, ...]:
-    """ "own", and "other" where the route names a service user or their consent."""
-    personal = "{service_user_id}" in template or "{consent_id}" in template
-    return ("own", "other") if personal else ("own",)
+    """ "own", and "other" where the route names a service user, their consent or an account."""
+    of_a_party = any(placeholder in template for placeholder in PARTY_RECORDS)
+    return ("own", "other") if of_a_party else ("own",)
 
 
 def ask(client: TestClient, database: Database, method: str, path: str, csrf_token: str) -> Answer:

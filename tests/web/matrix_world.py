@@ -29,6 +29,8 @@ OWN = SERVICE_USERS[0][0]  # Amara Okafor: held by LTHT only; the portal user
 OTHER = SERVICE_USERS[3][0]  # Dylan Marsh: held by WYP only
 AGREEMENT = "LEEDS-ISA-2003-007"
 PRACTITIONER_EMAIL = "pat.practitioner@ltht.example"
+#: another party's member of staff with an account: WYP's practitioner
+OTHER_EMAIL = "wes.police@wyp.example"
 #: an id nothing has: routes given it answer "not found"
 NOBODY = "00000000-0000-4000-8000-000000000000"
 
@@ -78,11 +80,14 @@ def ids_of(url: str) -> Ids:
         [other_consent] = consent_history(database.unit_of_work(), OTHER).consents
         with database.unit_of_work().reading() as uow:
             disclosure = uow.session.scalars(select(DisclosureRecord.id)).one()
-            account = uow.session.scalars(
-                select(AccountRecord.id)
-                .join(StaffRecord, StaffRecord.id == AccountRecord.staff_id)
-                .where(StaffRecord.email == PRACTITIONER_EMAIL)
-            ).one()
+            account, other_account = (
+                uow.session.scalars(
+                    select(AccountRecord.id)
+                    .join(StaffRecord, StaffRecord.id == AccountRecord.staff_id)
+                    .where(StaffRecord.email == email)
+                ).one()
+                for email in (PRACTITIONER_EMAIL, OTHER_EMAIL)
+            )
     finally:
         database.dispose()
     common = {
@@ -91,7 +96,6 @@ def ids_of(url: str) -> Ids:
         "code": "LTHT",
         "email": PRACTITIONER_EMAIL,
         "organisation_code": "LTHT",
-        "account_id": str(account),
         "objection_id": NOBODY,
         # a password link nobody was given
         "token": "not-a-link-anyone-was-given",
@@ -103,9 +107,18 @@ def ids_of(url: str) -> Ids:
         "disclosure_id": str(disclosure),
     }
     return Ids(
-        own=common | {"service_user_id": str(own_person.id), "consent_id": str(own_consent.id)},
+        own=common
+        | {
+            "service_user_id": str(own_person.id),
+            "consent_id": str(own_consent.id),
+            "account_id": str(account),
+        },
         other=common
-        | {"service_user_id": str(other_person.id), "consent_id": str(other_consent.id)},
+        | {
+            "service_user_id": str(other_person.id),
+            "consent_id": str(other_consent.id),
+            "account_id": str(other_account),
+        },
     )
 
 

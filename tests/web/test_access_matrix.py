@@ -22,7 +22,6 @@ from tests.web.access_matrix_data import (
     NOT_ASKED,
     PRINCIPALS,
     SIGN_IN_STEPS,
-    UNLOGGED_REFUSALS,
 )
 from tests.web.matrix_runner import ask, path_of, signed_in_as, variants_of
 from tests.web.matrix_world import TEMPLATE, app_routes, build_matrix_world, ids_of, issue_token
@@ -80,8 +79,7 @@ def test_every_route_answers_as_the_matrix_says(world_url: str, principal: str) 
                 if answer.status != want:
                     mismatches.append(f"{key}: {answer.status}, expected {want}")
                 refusal = want in REFUSALS or (want == 404 and variant == "other")
-                unlogged = key in SIGN_IN_STEPS or key in UNLOGGED_REFUSALS
-                if refusal and not unlogged and answer.denials_logged != 1:
+                if refusal and key not in SIGN_IN_STEPS and answer.denials_logged != 1:
                     mismatches.append(f"{key}: refusal logged {answer.denials_logged} times")
                 if want < 400 and answer.denials_logged != 0:
                     mismatches.append(f"{key}: {answer.denials_logged} refusals logged")

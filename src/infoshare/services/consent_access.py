@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from infoshare.errors import PermissionDeniedError
 from infoshare.policy.access import Permission, authorize
 from infoshare.services.access_log import Outcome, Requester, add_entry, refuse
+from infoshare.services.clock import now_or
 from infoshare.store.models import (
     ConsentRecord,
     LocalIdentifierRecord,
@@ -74,6 +75,20 @@ def check_recording(
         f"(`{requester.organisation_code}`) ({decision.clause})",
         field="organisation",
     )
+
+
+def check_may_record(
+    uow: UnitOfWork, requester: Requester, *, what: str, now: datetime | None = None
+) -> None:
+    """Refuse (logging it, 403) unless ``requester``'s roles allow ``consent:record`` at all.
+
+    Asked before a form is read, so a role that may not record is told so, not that its form
+    is incomplete (Procedure B1: authorization before input). Which party the record is for
+    is checked again with the record (``check_recording``).
+    """
+    with uow:
+        own = requester.organisation_code or ""
+        check_recording(uow, requester, own, what=what, at=now_or(now))
 
 
 def _holds(session: Session, organisation_code: str, service_user_id: uuid.UUID) -> bool:

@@ -113,6 +113,22 @@ def review_tasks(
         return [_view(t, d, at) for t, d in session.execute(query).all()]
 
 
+def check_may_review(db: Database, requester: Requester, *, now: datetime | None = None) -> None:
+    """Refuse (logged, 403) unless ``requester``'s roles allow reviewing emergencies at all.
+
+    Asked before the review's fields are read (Procedure B1: authorization before input);
+    the task's party and the officer are checked with the review (``complete_review``).
+    """
+    access = authorize(requester.actor, _permission(requester), requester.organisation_code)
+    if access.allowed:
+        return
+    uow = db.unit_of_work()
+    with uow:
+        error = refuse(uow.session, requester, access, what="emergency review", at=now_or(now))
+        uow.commit()
+    raise error
+
+
 def complete_review(
     db: Database,
     requester: Requester,
@@ -126,6 +142,7 @@ def complete_review(
 ) -> ReviewTaskView:
     """Record a designated officer's review of an emergency disclosure."""
     at = now_or(now)
+    check_may_review(db, requester, now=at)
     notes = notes.strip()
     if not notes:
         raise InputError("say what the review found (Procedure A5)", field="notes")

@@ -188,7 +188,16 @@ def enrol_page(
     request: Request, database: DatabaseDep, policy: PolicyDep, session: AnySession
 ) -> Response:
     if session is None or session.stage is Stage.SECOND_FACTOR:
-        raise AuthenticationError("sign in to set up a second factor")
+        # A refusal like any other page's (Procedure B1): in the access log, then 401.
+        message = "sign in to set up a second factor"
+        record_denial(
+            database.unit_of_work(),
+            anonymous(client_address(request)),
+            action="sign-in-required",
+            what=f"page `{request.url.path}`",
+            why=message,
+        )
+        raise AuthenticationError(message)
     if session.account.second_factor_enrolled:
         return RedirectResponse("/account", status_code=303)
     enrolment = begin_enrolment(

@@ -37,6 +37,7 @@ from infoshare.services.consent import (
     record_consent,
     withdraw_consent,
 )
+from infoshare.services.consent_access import check_may_record
 from infoshare.services.protocol_overview import protocol_overview
 from infoshare.web.account_pages import check_form
 from infoshare.web.auth import SignedInStaff, requester_of
@@ -164,11 +165,16 @@ async def new_consent_submit(
     await run_in_threadpool(
         check_form, request, settings, database, str(form.get("csrf_token") or "")
     )
+    requester = requester_of(request, staff)
+    # The role first, then the form: a role that may not record gets 403, not 422 (B1).
+    await run_in_threadpool(
+        lambda: check_may_record(database.unit_of_work(), requester, what="consent")
+    )
     posted = _multi(form)
     try:
         draft = draft_from_form(posted)
         view: ConsentView = await run_in_threadpool(
-            record_consent, database.unit_of_work(), draft, requester=requester_of(request, staff)
+            record_consent, database.unit_of_work(), draft, requester=requester
         )
     except InputError as error:
         message = error.message
@@ -277,6 +283,9 @@ async def withdraw_submit(
         )
     }
     requester = requester_of(request, staff)
+    await run_in_threadpool(
+        lambda: check_may_record(database.unit_of_work(), requester, what="withdrawal")
+    )
     try:
         if form.get("confirm") != "yes":
             raise InputError(
@@ -383,6 +392,9 @@ async def capacity_submit(
         check_form, request, settings, database, str(form.get("csrf_token") or "")
     )
     requester = requester_of(request, staff)
+    await run_in_threadpool(
+        lambda: check_may_record(database.unit_of_work(), requester, what="capacity assessment")
+    )
     single = (
         "kind",
         "outcome",
