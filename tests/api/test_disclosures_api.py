@@ -17,6 +17,7 @@ from tests.api.running_app import app_for
 from tests.support.databases import DatabaseTemplates, row_counts
 from tests.support.sharing_world import (
     AMARA,
+    BRIAN,
     CHLOE,
     LCC_BOTH,
     LCC_OFFICER,
@@ -138,6 +139,57 @@ def test_disclosure_is_recorded_and_only_the_recipient_party_sees_it(
     wyp = bearer(db, "WYP")
     assert client.get("/api/v1/disclosures", headers=wyp).json()["total"] == 0
     assert client.get(f"/api/v1/disclosures/{disclosure_id}", headers=wyp).status_code == 404
+
+
+def test_part_permitted_part_referred_answers_both_ids(client: TestClient, db: Database) -> None:
+    # Brian's consent to EDL covers identity and education; child protection needs s.47
+    # and a designated officer (Procedure A5): the first two go now, the rest is referred.
+    from infoshare.services.consent import record_consent
+    from tests.services.consent_builders import consent_draft
+
+    record_consent(
+        db.unit_of_work(),
+        consent_draft(
+            nhs_number=BRIAN,
+            obtained_by_organisation="EDL",
+            explained_purposes=["protection"],
+            explained_data_categories=["identity", "education"],
+            explained_recipients=["LCC"],
+            purposes=["protection"],
+            data_categories=["identity", "education"],
+            recipients=["LCC"],
+        ),
+    )
+    body = care(
+        provider="EDL",
+        nhs_number=BRIAN,
+        purpose="protection",
+        transfer_method="verbal",
+        items=[
+            {"category": "identity", "content": "Brian Holt"},
+            {"category": "education", "content": "Attends Park Primary"},
+            {"category": "child-protection", "content": "Bruising seen on Monday"},
+        ],
+        basis={
+            "kind": "statutory",
+            "legal_grounds": ["ca-1989-s47"],
+            "justification": "asking the parents first may put the child at further risk",
+        },
+    )
+    made = client.post("/api/v1/disclosures", json=body, headers=bearer(db, "LCC"))
+    assert made.status_code == 200, made.text
+    answer = made.json()
+    assert answer["outcome"] == "permit"
+    assert answer["decision"]["referred"] == ["child-protection"]
+    assert answer["disclosure_id"] is not None
+    assert answer["referral_id"] is not None
+    edl = bearer(db, "EDL", "disclosures:make", "disclosures:read")
+    referral = client.get(f"/api/v1/referrals/{answer['referral_id']}", headers=edl)
+    assert referral.status_code == 200, referral.text
+    assert referral.json()["status"] == "pending"
+    assert referral.json()["request"]["categories"] == ["child-protection"]
+    disclosure = client.get(f"/api/v1/disclosures/{answer['disclosure_id']}", headers=edl)
+    assert [i["category"] for i in disclosure.json()["items"]] == ["identity", "education"]
 
 
 @pytest.mark.parametrize(

@@ -425,3 +425,5 @@ def test_what_consent_covers_goes_now_and_the_rest_waits_for_an_officer(
         assert referral.provider == "EDL"
         assert referral.status == "pending"
         assert referral.request["categories"] == ["child-protection"]
+        # the caller is told which referral holds the rest, to follow it
+        assert done.referral_id == referral.id

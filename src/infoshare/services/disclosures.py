@@ -288,6 +288,23 @@ def check_may_act(
     raise error
 
 
+def check_may_share(db: Database, requester: Requester, *, now: datetime | None = None) -> None:
+    """Refuse (logged, 403) unless ``requester``'s roles allow ``disclosures:make`` at all.
+
+    Asked before a form is read, so a role that may not share is told so, not that its form
+    is incomplete (Procedure B1: authorization before input). Whose request it is, and for
+    which party, is checked again with the request (``check_may_act``).
+    """
+    decision = authorize(requester.actor, Permission.DISCLOSURES_MAKE, requester.organisation_code)
+    if decision.allowed:
+        return
+    uow = db.unit_of_work()
+    with uow:
+        error = refuse(uow.session, requester, decision, what="a request to share", at=now_or(now))
+        uow.commit()
+    raise error
+
+
 def build_request(
     draft: RequestDraft,
     staff: str,
@@ -658,7 +675,10 @@ def disclose(
     subject_id = prepared.request.subject_id
     if decision.permits and any(i.category in decision.permitted for i in draft.items):
 
-        def share(ctx: WriteContext) -> tuple[uuid.UUID, uuid.UUID | None, int]:
+        def share(
+            ctx: WriteContext,
+        ) -> tuple[uuid.UUID, uuid.UUID | None, int, uuid.UUID | None]:
+            referral_id = None
             if decision.referred:
                 # What may go now goes; the rest waits for a designated officer (A5).
                 referred = set(decision.referred)
@@ -668,17 +688,19 @@ def disclose(
                         "items": [i for i in draft.items if i.category in referred],
                     }
                 )
-                write_referral(ctx, prepared, rest, at)
-            return write_disclosure(ctx, prepared, draft, at)
+                referral_id, _ = write_referral(ctx, prepared, rest, at)
+            return (*write_disclosure(ctx, prepared, draft, at), referral_id)
 
         # Without a referral part nothing goes through the session: plain rows, no savepoint.
         write = group_commit.write if decision.referred else group_commit.write_rows
-        disclosure_id, task_id, sequence = write(db, share)
+        disclosure_id, task_id, sequence, referral_id = write(db, share)
         return Outcomes(
             decision,
             prepared.decision_json,
             subject_id,
             disclosure_id=disclosure_id,
+            # the part referred to a designated officer, when only part may go now
+            referral_id=referral_id,
             review_task_id=task_id,
             ledger_sequence=sequence,
         )

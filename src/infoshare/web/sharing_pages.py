@@ -14,9 +14,9 @@ log reads and refusals; every form carries the CSRF token.
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
@@ -137,13 +137,16 @@ async def share_ask(
 ) -> Response:
     form = await request.form()
     await run_in_threadpool(check_form, request, settings, database, _text(form, "csrf_token"))
+    requester = requester_of(request, staff)
+    # The role first, then the form: a role that may not share gets 403, not 422 (B1).
+    await run_in_threadpool(disclosures.check_may_share, database, requester)
     values = _draft_values(form, staff, with_items=False)
     try:
         draft = _draft(values)
         done = await run_in_threadpool(
             disclosures.ask,
             database,
-            requester_of(request, staff),
+            requester,
             draft,
             review_hours=settings.emergency_review_hours,
         )
@@ -158,20 +161,25 @@ async def share_disclose(
 ) -> Response:
     form = await request.form()
     await run_in_threadpool(check_form, request, settings, database, _text(form, "csrf_token"))
+    requester = requester_of(request, staff)
+    # The role first, then the form: a role that may not share gets 403, not 422 (B1).
+    await run_in_threadpool(disclosures.check_may_share, database, requester)
     values = _draft_values(form, staff, with_items=True)
     try:
         draft = _draft(values)
         done = await run_in_threadpool(
             disclosures.disclose,
             database,
-            requester_of(request, staff),
+            requester,
             draft,
             review_hours=settings.emergency_review_hours,
         )
     except InputError as error:
         return _share_page(request, database, values=values, error=error.message, status_code=422)
     if done.disclosure_id is not None:
-        return RedirectResponse(f"/disclosures/{done.disclosure_id}", status_code=303)
+        # Part permitted, part referred: the page of what went links the referral of the rest.
+        after = f"?referral={done.referral_id}" if done.referral_id is not None else ""
+        return RedirectResponse(f"/disclosures/{done.disclosure_id}{after}", status_code=303)
     if done.referral_id is not None:
         return RedirectResponse(f"/referrals/{done.referral_id}", status_code=303)
     return _share_page(request, database, values=values, outcome=done)
@@ -191,12 +199,18 @@ def disclosures_page(request: Request, staff: SignedInStaff, database: DatabaseD
 
 @router.get("/disclosures/{disclosure_id}", response_class=HTMLResponse)
 def disclosure_page(
-    request: Request, disclosure_id: uuid.UUID, staff: SignedInStaff, database: DatabaseDep
+    request: Request,
+    disclosure_id: uuid.UUID,
+    staff: SignedInStaff,
+    database: DatabaseDep,
+    referral: Annotated[uuid.UUID | None, Query()] = None,
 ) -> Response:
     view = disclosures.get_disclosure(
         database.unit_of_work(), requester_of(request, staff), disclosure_id
     )
-    context = {"active": "disclosures", "disclosure": view}
+    # ``referral``: the referral of the part not yet permitted, just made with it; the
+    # referral's own page checks who may see it.
+    context = {"active": "disclosures", "disclosure": view, "referral_id": referral}
     return page_templates().TemplateResponse(request, "disclosure.html", context)
 
 
@@ -286,6 +300,8 @@ async def emergency_review(
 ) -> Response:
     form = await request.form()
     await run_in_threadpool(check_form, request, settings, database, _text(form, "csrf_token"))
+    requester = requester_of(request, staff)
+    await run_in_threadpool(emergencies.check_may_review, database, requester)
     try:
         outcome = emergencies.ReviewOutcome(_text(form, "outcome") or "upheld")
     except ValueError:
@@ -293,7 +309,7 @@ async def emergency_review(
     await run_in_threadpool(
         lambda: emergencies.complete_review(
             database,
-            requester_of(request, staff),
+            requester,
             task_id,
             outcome=outcome,
             notes=_text(form, "notes"),

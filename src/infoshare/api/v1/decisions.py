@@ -51,8 +51,14 @@ class DecisionOut(BaseModel):
     decision: dict[str, Any] = Field(
         description="permitted, referred and withheld categories, basis, conditions, reasons"
     )
-    disclosure_id: uuid.UUID | None = None
-    referral_id: uuid.UUID | None = None
+    disclosure_id: uuid.UUID | None = Field(
+        default=None, description="the disclosure recorded, when anything was permitted"
+    )
+    referral_id: uuid.UUID | None = Field(
+        default=None,
+        description="the referral for a designated officer (Procedure A5): of the whole "
+        "request, or, when only part was permitted, of the referred part",
+    )
     review_task_id: uuid.UUID | None = None
     ledger_sequence: int | None = None
 
