@@ -46,6 +46,8 @@ PRINCIPALS = (*STAFF, PORTAL, TOKEN, ANONYMOUS)
 READERS = frozenset({PRACTITIONER, DESIGNATED_OFFICER, DPO})
 #: service-users:write, consent:record, disclosures:make
 WRITERS = frozenset({PRACTITIONER, DESIGNATED_OFFICER})
+#: agreements:manage: changes to the agreement register and adoption (Section 4.1, C1, C3)
+MANAGERS = frozenset({LEAD_MEMBER, MANAGER, SHARING_LEAD})
 #: access-log:read
 AUDITORS = frozenset({DESIGNATED_OFFICER, STEERING_GROUP, ADMINISTRATOR, DPO})
 
@@ -208,16 +210,17 @@ MATRIX: dict[str, Row] = {
     "POST /emergency-reviews/{task_id} own": staff_page({DESIGNATED_OFFICER}, 422),
     # --- agreements and adoption (sections 1.1, 3.1; Procedures C1, C3) -----------------------
     "GET /agreements/new own": any_staff(200),
-    "POST /agreements/new own": any_staff(422),
-    "POST /agreements/{reference}/activate own": any_staff(422),
-    "POST /agreements/{reference}/amend own": any_staff(422),
-    "POST /agreements/{reference}/expire own": any_staff(422),
-    "POST /agreements/{reference}/propose own": any_staff(422),
-    "POST /agreements/{reference}/review own": any_staff(422),
-    "POST /agreements/{reference}/sign own": any_staff(422),
-    "POST /agreements/{reference}/terminate own": any_staff(422),
-    "POST /adoption/approval own": any_staff(422),
-    "POST /adoption/confirmations own": any_staff(422),
+    # changes need agreements:manage, asked before the form is read: others 403
+    "POST /agreements/new own": staff_page(MANAGERS, 422),
+    "POST /agreements/{reference}/activate own": staff_page(MANAGERS, 422),
+    "POST /agreements/{reference}/amend own": staff_page(MANAGERS, 422),
+    "POST /agreements/{reference}/expire own": staff_page(MANAGERS, 422),
+    "POST /agreements/{reference}/propose own": staff_page(MANAGERS, 422),
+    "POST /agreements/{reference}/review own": staff_page(MANAGERS, 422),
+    "POST /agreements/{reference}/sign own": staff_page(MANAGERS, 422),
+    "POST /agreements/{reference}/terminate own": staff_page(MANAGERS, 422),
+    "POST /adoption/approval own": staff_page(MANAGERS, 422),
+    "POST /adoption/confirmations own": staff_page(MANAGERS, 422),
     "GET /contacts own": any_staff(200),
     "POST /contacts/details own": any_staff(422),
     # --- the portal (Principle 12) ---------------------------------------------------------------

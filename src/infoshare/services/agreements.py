@@ -430,6 +430,30 @@ def management_refusal(
     )
 
 
+def check_may_manage(
+    uow: UnitOfWork, requester: Requester, *, what: str, now: datetime | None = None
+) -> None:
+    """Refuse (logged, 403) unless ``requester``'s roles allow ``agreements:manage`` at all.
+
+    Asked before a form is read, so a role that may not change the register is told so, not
+    that its form is incomplete (Procedure B1: authorization before input). Whether the
+    change concerns the requester's party is checked with the change (``authorise``).
+    """
+    if requester.kind is RequesterKind.CONSOLE:
+        return
+    decision = authorize(requester.actor, Permission.AGREEMENTS_MANAGE)
+    if decision.allowed:
+        return
+    with uow:
+        add_entry(
+            uow.session, requester, outcome=Outcome.DENIED,
+            action=Permission.AGREEMENTS_MANAGE.value, what=what, why=decision.message,
+            clause=decision.clause, at=now_or(now),
+        )  # fmt: skip
+        uow.commit()
+    raise PermissionDeniedError(f"{decision.message} ({decision.clause})")
+
+
 def authorise(
     uow: UnitOfWork,
     requester: Requester,

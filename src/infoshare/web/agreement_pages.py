@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
@@ -26,6 +26,7 @@ from infoshare.errors import InputError
 from infoshare.services import adoption, agreements, contacts, what_if
 from infoshare.services.agreement_document import agreement_html, agreement_pdf, stylesheet
 from infoshare.services.organisations import list_organisations
+from infoshare.services.sessions import SignedIn
 from infoshare.web.account_pages import CsrfField, check_form
 from infoshare.web.auth import OptionalStaff, SignedInStaff, requester_of
 from infoshare.web.templates import page_templates
@@ -35,6 +36,21 @@ router = APIRouter(include_in_schema=False)
 DOCUMENT_STYLESHEET = "/agreement-document.css"
 VersionQuery = Annotated[int | None, Query(ge=1)]
 Field = Annotated[str, Form(max_length=200)]
+
+
+def agreement_manager(request: Request, staff: SignedInStaff, database: DatabaseDep) -> SignedIn:
+    """The signed-in person, once the service has checked their roles may change the register
+    at all: before the form is read, so a role that may not is refused (403, logged), not
+    told its form is incomplete (Procedure B1)."""
+    agreements.check_may_manage(
+        database.unit_of_work(),
+        requester_of(request, staff),
+        what=f"form posted to `{request.url.path}`",
+    )
+    return staff
+
+
+AgreementManager = Annotated[SignedIn, Depends(agreement_manager)]
 
 
 def _date(value: str, field: str) -> date:
@@ -93,7 +109,7 @@ def import_page(request: Request, _staff: SignedInStaff) -> Response:
 @router.post("/agreements/new")
 def import_submit(
     request: Request,
-    staff: SignedInStaff,
+    staff: AgreementManager,
     settings: SettingsDep,
     database: DatabaseDep,
     file_name: Annotated[str, Form(max_length=200)] = "agreement.yaml",
@@ -193,7 +209,7 @@ def agreement_document_stylesheet() -> Response:
 def propose_submit(
     request: Request,
     reference: str,
-    staff: SignedInStaff,
+    staff: AgreementManager,
     settings: SettingsDep,
     database: DatabaseDep,
     version: Annotated[int, Form(ge=1)],
@@ -210,7 +226,7 @@ def propose_submit(
 def sign_submit(
     request: Request,
     reference: str,
-    staff: SignedInStaff,
+    staff: AgreementManager,
     settings: SettingsDep,
     database: DatabaseDep,
     version: Annotated[int, Form(ge=1)],
@@ -239,7 +255,7 @@ def sign_submit(
 def activate_submit(
     request: Request,
     reference: str,
-    staff: SignedInStaff,
+    staff: AgreementManager,
     settings: SettingsDep,
     database: DatabaseDep,
     version: Annotated[int, Form(ge=1)],
@@ -257,7 +273,7 @@ def activate_submit(
 def review_submit(
     request: Request,
     reference: str,
-    staff: SignedInStaff,
+    staff: AgreementManager,
     settings: SettingsDep,
     database: DatabaseDep,
     version: Annotated[int, Form(ge=1)],
@@ -282,7 +298,7 @@ def review_submit(
 def expire_submit(
     request: Request,
     reference: str,
-    staff: SignedInStaff,
+    staff: AgreementManager,
     settings: SettingsDep,
     database: DatabaseDep,
     version: Annotated[int, Form(ge=1)],
@@ -299,7 +315,7 @@ def expire_submit(
 def terminate_submit(
     request: Request,
     reference: str,
-    staff: SignedInStaff,
+    staff: AgreementManager,
     settings: SettingsDep,
     database: DatabaseDep,
     version: Annotated[int, Form(ge=1)],
@@ -321,7 +337,7 @@ def terminate_submit(
 def amend_submit(
     request: Request,
     reference: str,
-    staff: SignedInStaff,
+    staff: AgreementManager,
     settings: SettingsDep,
     database: DatabaseDep,
     summary: Annotated[str, Form(max_length=1000)] = "",
@@ -343,7 +359,7 @@ def amend_submit(
 @router.post("/adoption/approval")
 def adoption_submit(
     request: Request,
-    staff: SignedInStaff,
+    staff: AgreementManager,
     settings: SettingsDep,
     database: DatabaseDep,
     approved_on: Annotated[str, Form(max_length=10)] = "",
@@ -367,7 +383,7 @@ def adoption_submit(
 @router.post("/adoption/confirmations")
 def confirmation_submit(
     request: Request,
-    staff: SignedInStaff,
+    staff: AgreementManager,
     settings: SettingsDep,
     database: DatabaseDep,
     procedure: Annotated[str, Form(max_length=8)] = "",
