@@ -4,20 +4,21 @@
 only statement of it. A decision asks it on every request, and it rebuilds what does not
 change between requests (the order of records, which record replaces which, whether the
 maker of a decision could make it) each time. ``ConsentIndex`` works those out once, when the
-shell fetches the person's facts, and answers the two common questions itself: "is this
-category covered, by which consents?" and "is no consent even about this sharing?" (another
-purpose or recipient, a category outside the form, no consent at all). For the second it
+shell fetches the person's facts, and answers the three common questions itself: "is this
+category covered, by which consents?", "is no consent even about this sharing?" (another
+purpose or recipient, a category outside the form, no consent at all) and "does an explicit
+refusal apply?" (Principle 5: then it blocks whatever else is on record). For the last two it
 gives the reasons ``check_consent`` gives, made by the same functions of
 ``infoshare.policy.consent`` (``unnamed_problem``, ``category_problem``, ``no_consent``,
-``most_specific_first``). Whenever the answer is anything else (a refusal or an exclusion that
-applies, a record in scope that is not in force or not informed, a decision made for the
-person), it defers to ``check_consent`` itself, so every reason a practitioner reads is
-worded in one place.
+``refused_reason``, ``most_specific_first``). Whenever the answer is anything else (an
+exclusion that applies, a record in scope that is not in force or not informed, a decision
+made for the person), it defers to ``check_consent`` itself, so every reason a practitioner
+reads is worded in one place.
 
 Only decisions the service user made themselves, as an adult, with no capacity assessment on
-record, take the quick path to "covered": for those the maker's fitness does not depend on
-the moment asked about (Procedure A2), so it can be settled in advance. ``tests/policy``
-checks the index against ``check_consent`` on generated histories.
+record, take the quick path to "covered" or "refused": for those the maker's fitness does not
+depend on the moment asked about (Procedure A2), so it can be settled in advance.
+``tests/policy`` checks the index against ``check_consent`` on generated histories.
 """
 
 from __future__ import annotations
@@ -107,7 +108,9 @@ class ConsentIndex:
         A category is covered as ``covering`` says; it is not covered, with check_consent's
         own reasons, when no consent even names the sharing (each consent's scope problem,
         most specific first; a refusal out of scope says nothing; "no consent" when there
-        is none). Anything else (a record in scope that does not plainly cover it, an
+        is none); it is refused, with check_consent's reasons, when a refusal in force, told
+        and settled in advance names it (a refusal that is not in force says nothing).
+        Anything else (a record in scope that does not plainly cover or refuse it, an
         exclusion) is left for check_consent.
         """
         # What does not depend on the category is worked out once per request: whether the
