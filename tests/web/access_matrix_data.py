@@ -192,9 +192,10 @@ MATRIX: dict[str, Row] = {
     # objections and restrictions on a record (Principle 12; Procedures A3, A5)
     "GET /service-users/{service_user_id}/objections own": staff_page(READERS, 200),
     "GET /service-users/{service_user_id}/objections other": other_partys(READERS),
-    "POST /service-users/{service_user_id}/objections own": staff_page(READERS, 422),
-    "POST /service-users/{service_user_id}/objections other": other_partys(READERS),
-    "POST /objections/{objection_id}/end own": any_staff(422),
+    # recording or ending one needs consent:record (WRITERS), asked before the form is read
+    "POST /service-users/{service_user_id}/objections own": staff_page(WRITERS, 422),
+    "POST /service-users/{service_user_id}/objections other": other_partys(WRITERS),
+    "POST /objections/{objection_id}/end own": staff_page(WRITERS, 422),
     # --- sharing: may I share?, disclosures, referrals, emergencies (A4-A7, B6, B7) -----------
     "GET /share own": any_staff(200),
     # asking and sharing need disclosures:make (WRITERS), asked before the form is read
@@ -222,7 +223,8 @@ MATRIX: dict[str, Row] = {
     "POST /adoption/approval own": staff_page(MANAGERS, 422),
     "POST /adoption/confirmations own": staff_page(MANAGERS, 422),
     "GET /contacts own": any_staff(200),
-    "POST /contacts/details own": any_staff(422),
+    # administrators and agreements:manage set their party's details; others 403 first
+    "POST /contacts/details own": staff_page(MANAGERS | {ADMINISTRATOR}, 422),
     # --- the portal (Principle 12) ---------------------------------------------------------------
     "GET /portal own": portal(200),
     "GET /portal/report.pdf own": portal(200),

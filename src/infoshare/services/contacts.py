@@ -151,6 +151,25 @@ def may_set_contact_details(requester: Requester, organisation: str) -> bool:
     return management_refusal(requester, organisations=[organisation], what=what) is None
 
 
+def check_may_set_contact_details(
+    uow: UnitOfWork, requester: Requester, *, now: datetime | None = None
+) -> None:
+    """Refuse (logged, 403) unless ``requester`` may set contact details of their own party.
+
+    Asked before a form is read, so a role that may not is told so, not that its form is
+    incomplete (Procedure B1: authorization before input); ``set_contact_details`` checks
+    again for the member of staff named.
+    """
+    own = requester.organisation_code or ""
+    if _administers(requester, own):
+        return
+    with uow:
+        authorise(
+            uow, requester, organisations=[own],
+            what=f"the contact details of `{own}`'s staff", at=now_or(now),
+        )  # fmt: skip
+
+
 def set_contact_details(
     uow: UnitOfWork,
     email: str,

@@ -483,12 +483,15 @@ def contact_details_submit(
     was set before is replaced, and an empty field clears it.
     """
     check_form(request, settings, database, csrf_token)
+    requester = requester_of(request, staff)
+    # The role first, then the form: one who may not set details gets 403, not 422 (B1).
+    contacts.check_may_set_contact_details(database.unit_of_work(), requester)
     contacts.set_contact_details(
         database.unit_of_work(),
         email,
         telephone=telephone,
         secure_email=secure_email,
         hours=hours,
-        requester=requester_of(request, staff),
+        requester=requester,
     )
     return RedirectResponse("/contacts#set-details", status_code=303)

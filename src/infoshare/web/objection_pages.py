@@ -25,6 +25,7 @@ from infoshare.api.dependencies import DatabaseDep, SettingsDep
 from infoshare.errors import InputError
 from infoshare.services.access_log import Requester
 from infoshare.services.consent import form_options
+from infoshare.services.consent_access import check_may_record
 from infoshare.services.objections import (
     EndDraft,
     ObjectionDraft,
@@ -130,6 +131,10 @@ async def record_submit(
     )
     values = _values(form)
     requester = requester_of(request, staff)
+    # The role first, then the form: a role that may not record gets 403, not 422 (B1).
+    await run_in_threadpool(
+        lambda: check_may_record(database.unit_of_work(), requester, what="objection")
+    )
 
     def record() -> None:
         subject = objections_of(
@@ -184,6 +189,9 @@ async def end_submit(
         check_form, request, settings, database, str(form.get("csrf_token") or "")
     )
     requester = requester_of(request, staff)
+    await run_in_threadpool(
+        lambda: check_may_record(database.unit_of_work(), requester, what="end of an objection")
+    )
     person = str(form.get("service_user_id") or "")
 
     def end() -> uuid.UUID:
