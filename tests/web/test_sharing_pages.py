@@ -175,3 +175,88 @@ def test_a_designated_officer_approves_a_police_referral(world_url: str) -> None
         assert re.match(r"/disclosures/[0-9a-f-]{36}$", approved.headers["location"])
         shown = client.get(approved.headers["location"])
         assert "Chloe Adeyemi" in shown.text
+
+
+def test_a_role_that_may_not_share_is_refused_before_its_form_is_read(world_url: str) -> None:
+    # Procedure B1: a lead member may not share; whether the form is complete or empty,
+    # the answer is 403, the attempt is in the access log, and nothing is recorded.
+    from tests.support.databases import row_counts
+    from tests.support.sharing_world import PEOPLE
+
+    before = row_counts(world_url)
+    with https_client(world_url) as client:
+        sign_in_as(client, PEOPLE["lead-member"].email)
+        token = form_token(client.get("/account").text)
+        complete = {**CARE_FORM, "content-identity": "Amara Okafor", "csrf_token": token}
+        for path, form in [
+            ("/share/disclose", complete),
+            ("/share/disclose", {"csrf_token": token}),
+            ("/share", {"csrf_token": token}),
+        ]:
+            response = client.post(path, data=form)
+            assert response.status_code == 403, (path, response.text)
+            assert "disclosures:make" in response.text
+    after = row_counts(world_url)
+    for table in ("disclosures", "referrals", "decision_requests"):
+        assert after[table] == before[table], table
+    assert after["access_log"] - before["access_log"] >= 3
+
+
+def test_what_may_go_goes_and_the_page_links_the_referral_of_the_rest(world_url: str) -> None:
+    # Brian's consent to EDL covers identity and education; child protection needs a
+    # designated officer (Procedure A5): the disclosure page says so and links the referral.
+    from infoshare.services.consent import record_consent
+    from infoshare.services.database import open_database
+    from tests.services.consent_builders import consent_draft
+    from tests.support.sharing_world import BRIAN
+
+    database = open_database(world_url)
+    try:
+        record_consent(
+            database.unit_of_work(),
+            consent_draft(
+                nhs_number=BRIAN,
+                obtained_by_organisation="EDL",
+                explained_purposes=["protection"],
+                explained_data_categories=["identity", "education"],
+                explained_recipients=["LCC"],
+                purposes=["protection"],
+                data_categories=["identity", "education"],
+                recipients=["LCC"],
+            ),
+        )
+    finally:
+        database.dispose()
+    form = {
+        "provider": "EDL",
+        "recipient": "LCC",
+        "nhs_number": BRIAN,
+        "category": ["identity", "education", "child-protection"],
+        "purpose": "protection",
+        "basis": "statutory",
+        "legal_ground": "ca-1989-s47",
+        "justification": "asking the parents first may put the child at further risk",
+        "transfer_method": "verbal",
+        "content-identity": "Brian Holt",
+        "content-education": "Attends Park Primary",
+        "content-child-protection": "Bruising seen on Monday",
+    }
+    with https_client(world_url) as client:
+        sign_in_as(client, SOCIAL_WORKER)
+        page = client.get("/share")
+        made = client.post(
+            "/share/disclose",
+            data={**form, "csrf_token": form_token(page.text)},
+            follow_redirects=False,
+        )
+        assert made.status_code == 303, made.text
+        found = re.fullmatch(
+            r"/disclosures/[0-9a-f-]{36}\?referral=([0-9a-f-]{36})", made.headers["location"]
+        )
+        assert found is not None, made.headers["location"]
+        shown = client.get(made.headers["location"])
+        assert shown.status_code == 200
+        assert f'href="/referrals/{found.group(1)}"' in shown.text
+        assert "Attends Park Primary" in shown.text
+        assert "Bruising" not in shown.text
+        assert problems(shown.text) == []
