@@ -133,6 +133,8 @@ def test_serve_runs_a_ready_database_with_settings_and_no_server_banner(
     assert call["host"] == "127.0.0.1"
     assert call["port"] == 8123
     assert call["server_header"] is False
+    # The access log is kept, with the filter that takes secrets out of it (issue #5).
+    assert call["log_config"]["loggers"]["uvicorn.access"]["filters"] == ["redact_secrets"]
     assert call["app"].title == "infoshare API"
 
 

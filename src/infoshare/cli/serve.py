@@ -3,7 +3,7 @@
 It refuses to start rather than serve insecurely or brokenly: unsafe settings are a
 ConfigurationError (exit 2), and a database that is not initialised (no schema, an old
 schema, no protocol pack) is a NotReadyError (exit 1) telling the user to run
-``infoshare init``.
+``infoshare init``. The access log never carries a one-time secret (see access_log.py).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import uvicorn
 
 from infoshare.api import review_sweep
 from infoshare.api.app import create_app
+from infoshare.cli.access_log import log_config
 from infoshare.cli.database_option import DatabaseOption
 from infoshare.cli.errors import handles_errors, stderr
 from infoshare.errors import ConfigurationError, NotReadyError
@@ -104,4 +105,6 @@ def serve_command(
         # Say nothing about what software answers (Procedure B1).
         server_header=False,
         log_level="info",
+        # The access log stays, but with no query string and no link token in it.
+        log_config=log_config(),
     )
