@@ -221,9 +221,41 @@ def test_an_administrator_cannot_lock_themself_out(admin: TestClient, world_url:
     refused = _post(admin, f"/accounts/{own}/disable")
     assert refused.status_code == 422  # type: ignore[attr-defined]
     assert "you cannot disable your own account" in refused.text  # type: ignore[attr-defined]
-    refused = _post(admin, f"/accounts/{own}/roles", {"role": []})
-    assert refused.status_code == 422  # type: ignore[attr-defined]
-    assert "own administrator role" in refused.text  # type: ignore[attr-defined]
+
+
+def _own_roles(url: str) -> tuple[str, ...]:
+    db = open_database(url)
+    try:
+        return get_account(db.unit_of_work(), PEOPLE["administrator"].email).roles
+    finally:
+        db.dispose()
+
+
+def test_an_administrator_cannot_give_themself_a_role(admin: TestClient, world_url: str) -> None:
+    # Procedure A5: a designated officer approves sharing without consent; one person may not
+    # make themselves one. Another administrator must.
+    own = _account_id(world_url, "administrator")
+    before = _own_roles(world_url)
+    refused = _post(
+        admin, f"/accounts/{own}/roles", {"role": ["designated-officer"], "administrator": "yes"}
+    )
+    assert refused.status_code == 403  # type: ignore[attr-defined]
+    assert "you cannot change the roles on your own account" in refused.text  # type: ignore[attr-defined]
+    assert _own_roles(world_url) == before
+    assert "designated-officer" not in before
+    assert _denials(world_url) == ["accounts:manage"]
+
+
+def test_an_administrator_cannot_reset_their_own_second_factor(
+    admin: TestClient, world_url: str
+) -> None:
+    own = _account_id(world_url, "administrator")
+    refused = _post(admin, f"/accounts/{own}/reset-second-factor")
+    assert refused.status_code == 403  # type: ignore[attr-defined]
+    assert "reset the second factor on your own account" in refused.text  # type: ignore[attr-defined]
+    assert _denials(world_url) == ["accounts:manage"]
+    # Nothing was reset: the administrator is still signed in and may go on.
+    assert admin.get("/accounts").status_code == 200
 
 
 def test_resetting_a_second_factor_makes_the_person_enrol_again(

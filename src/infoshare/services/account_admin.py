@@ -16,7 +16,11 @@ refusal. Changes are written to the application log (who changed whose account, 
 
 An administrator cannot disable their own account or take away their own administrator
 flag: another administrator, or the console, must (so nobody locks their party out by
-mistake).
+mistake). Nor may they change their own roles or reset their own second factor here: one
+person could otherwise make themselves designated officer, who approves sharing without
+consent (Procedure A5), or take over a second factor, with nobody else involved. Those are
+refused (403) and each refusal is logged in the access log (Procedure B1); another
+administrator, or the console, makes the change.
 """
 
 from __future__ import annotations
@@ -140,6 +144,37 @@ def _managed(
         uow.commit()
         raise refusal
     return account
+
+
+def _refuse_own(
+    uow: UnitOfWork, requester: Requester, account: AccountRecord, what: str, at: datetime
+) -> None:
+    """Refuse (logged, committed) ``what`` when the requester is the account's own holder.
+
+    Procedure A5 and B1: a change to who may approve sharing, or to how someone proves who
+    they are, needs a second person; the console operator holds the database anyway.
+    """
+    if requester.kind is RequesterKind.CONSOLE:
+        return
+    email = account_view(uow.session, account).email
+    if email != requester.name:
+        return
+    add_entry(
+        uow.session,
+        requester,
+        outcome=Outcome.DENIED,
+        action=Permission.ACCOUNTS_MANAGE.value,
+        what=f"the account of `{email}`",
+        why=f"an administrator may not {what} on their own account",
+        clause="Procedure B1",
+        at=at,
+    )
+    uow.commit()
+    log.warning("%s: refused to %s on their own account", _who(requester), what)
+    raise PermissionDeniedError(
+        f"you cannot {what} on your own account `{email}`; ask another administrator "
+        "(Procedure B1)"
+    )
 
 
 def _record_change(
@@ -337,14 +372,9 @@ def change_roles(
     with uow:
         session = uow.session
         account = _managed(uow, requester, account_id, at)
+        _refuse_own(uow, requester, account, "change the roles", at)
         wanted = _check_roles(session, roles)
         staff = session.get_one(StaffRecord, account.staff_id)
-        was_administrator = Role.ADMINISTRATOR.value in account_view(session, account).roles
-        if staff.email == requester.name and was_administrator and not administrator:
-            raise InputError(
-                "you cannot take away your own administrator role; ask another administrator",
-                field="administrator",
-            )
         staff.roles = [StaffRoleRecord(role_id=r) for r in wanted]
         account.administrator = administrator
         end_sessions(session, account.id, "roles-changed", at)
@@ -394,6 +424,7 @@ def reset_second_factor(
     with uow:
         session = uow.session
         account = _managed(uow, requester, account_id, at)
+        _refuse_own(uow, requester, account, "reset the second factor", at)
         account.totp_secret = None
         account.totp_confirmed_at = None
         account.totp_last_step = None
