@@ -16,7 +16,9 @@ from infoshare.policy.access import (
 )
 from infoshare.policy.subject_access import (
     DEFAULT_WITHHOLDING_GROUND,
+    disclosure_shown,
     items_for_subject,
+    read_shown,
     why_not_withdrawable,
 )
 
@@ -80,3 +82,28 @@ def test_nobody_without_an_actor_reaches_a_staff_permission() -> None:
     # a portal requester carries no Actor: every staff permission refuses it
     for permission in Permission:
         assert not authorize(None, permission, "LTHT").allowed
+
+
+TOLD = st.sampled_from([True, False, None, "yes", 1])
+
+
+@given(st.lists(st.tuples(st.uuids().map(str), TOLD), max_size=10))
+def test_a_disclosure_the_person_was_not_told_of_is_never_shown(
+    disclosures: list[tuple[str, object]],
+) -> None:
+    shown = {d for d, told in disclosures if disclosure_shown(told)}
+    # only an explicit True shows it: anything else stays with the staff (fail closed)
+    assert shown == {d for d, told in disclosures if told is True}
+    # and a read of a disclosure the person is not shown is not listed either
+    for disclosure_id, _told in disclosures:
+        listed = read_shown("disclosures:read", f"disclosure `{disclosure_id}`", shown)
+        assert listed == (disclosure_id in shown)
+
+
+@given(st.sampled_from(["referrals:read", "disclosures:read", "consent:record", "x"]), st.text())
+def test_a_referral_read_or_an_unknown_read_is_never_listed(action: str, what: str) -> None:
+    assert not read_shown(action, what, set())
+
+
+def test_a_record_page_open_is_listed() -> None:
+    assert read_shown("service-users:read", "their record", set())

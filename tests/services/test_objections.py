@@ -33,6 +33,7 @@ from tests.services.test_disclosures import care_request
 from tests.support.accounts_world import NOW, nhs_number
 from tests.support.sharing_world import (
     AMARA,
+    CHLOE,
     POLICE_OFFICER,
     PRACTITIONER,
     SOCIAL_WORKER,
@@ -254,3 +255,31 @@ def test_an_end_before_the_objection_is_refused(sharing_db: Database) -> None:
         )
     assert raised.value.field == "at"
     assert rows(sharing_db)[1] == 0
+
+
+def test_ending_another_partys_restriction_is_refused_and_the_refusal_is_logged(
+    sharing_db: Database,
+) -> None:
+    recorded = objections.record_objection(
+        sharing_db.unit_of_work(),
+        restriction(nhs_number=CHLOE),
+        requester=staff(PRACTITIONER),
+        now=NOW,
+    )
+    # WYP holds Chloe too and records for itself, but LTHT recorded the restriction (Principle 4)
+    with pytest.raises(PermissionDeniedError, match="only the organisation"):
+        objections.end_objection(
+            sharing_db.unit_of_work(),
+            recorded.id,
+            end(recorded_by_organisation="WYP", recorded_by="Wes Police"),
+            requester=staff(POLICE_OFFICER),
+            now=NOW,
+        )
+    assert rows(sharing_db)[1] == 0
+    with sharing_db.unit_of_work().reading() as uow:
+        refused = uow.session.scalars(
+            select(AccessLogRecord.clause).where(
+                AccessLogRecord.actor == POLICE_OFFICER, AccessLogRecord.outcome == "denied"
+            )
+        ).all()
+    assert refused == ["Principle 4"]

@@ -22,7 +22,7 @@ from infoshare.errors import (
 )
 from infoshare.ledger.events import EventKind
 from infoshare.policy.access import PortalPrincipal
-from infoshare.services import portal, portal_accounts
+from infoshare.services import disclosures, portal, portal_accounts, referrals
 from infoshare.services.access_log import Outcome, anonymous, recent_entries
 from infoshare.services.consent import consent_history
 from infoshare.services.database import Database, open_database
@@ -39,7 +39,15 @@ from tests.support.portal_world import (
     TEMPLATE,
     build_portal_world,
 )
-from tests.support.sharing_world import AMARA, BRIAN, PRACTITIONER, staff
+from tests.support.sharing_world import (
+    AMARA,
+    BRIAN,
+    LCC_OFFICER,
+    POLICE_OFFICER,
+    PRACTITIONER,
+    SOCIAL_WORKER,
+    staff,
+)
 
 POLICY = SessionPolicy()
 HOME = anonymous("192.0.2.7")
@@ -283,3 +291,82 @@ def test_an_over_long_reason_is_refused_and_nothing_changes(db: Database) -> Non
         )  # fmt: skip
     [still] = consent_history(db.unit_of_work(), AMARA).consents
     assert still.withdrawal is None
+
+
+# --- what stays hidden: untold disclosures and referral reads (Principles 5, 12; A5) ---------
+
+
+def _police_asks_about_amara(db: Database):  # type: ignore[no-untyped-def]
+    from tests.services.test_disclosures import police_request
+
+    asked = disclosures.disclose(
+        db, staff(POLICE_OFFICER), police_request(nhs_number=AMARA), now=NOW
+    )
+    assert asked.referral_id is not None, asked.decision
+    return asked
+
+
+def test_a_pending_referral_read_is_not_listed_but_a_record_open_is(db: Database) -> None:
+    from infoshare.services.caseload import get_own_service_user
+
+    amara = _amara(db)
+    asked = _police_asks_about_amara(db)
+    referrals.get_referral(db.unit_of_work(), staff(POLICE_OFFICER), asked.referral_id, now=NOW)
+    referrals.get_referral(db.unit_of_work(), staff(LCC_OFFICER), asked.referral_id, now=NOW)
+    get_own_service_user(
+        db.unit_of_work(), staff(PRACTITIONER), amara.service_user_id, why="checked her address"
+    )
+    data = portal.report(db, amara.requester("192.0.2.7"), amara.principal)
+    assert [(r.organisation, r.why) for r in data.reads] == [("LTHT", "checked her address")]
+    assert "WYP" not in repr((data.reads, data.disclosures, data.holders))
+
+
+def test_a_disclosure_she_was_not_told_of_is_neither_shown_nor_counted(db: Database) -> None:
+    amara = _amara(db)
+    asked = _police_asks_about_amara(db)
+    done = referrals.approve(
+        db, staff(LCC_OFFICER), asked.referral_id, reason="s.29 applies", now=NOW
+    )
+    assert done.disclosure_id is not None
+    seen = disclosures.get_disclosure(db.unit_of_work(), staff(POLICE_OFFICER), done.disclosure_id)
+    assert seen.subject_informed is False
+    data = portal.report(db, amara.requester("192.0.2.7"), amara.principal)
+    # only the care disclosure she was told of, with its one confidential item counted
+    assert [(d.recipient, d.purpose) for d in data.disclosures] == [("LCC", "care")]
+    assert [(w.ground, w.count) for w in data.withheld] == [(CONFIDENTIAL_GROUND, 1)]
+    assert "West Yorkshire Police" not in data.holders
+    # and the police reading what they received is not listed either
+    assert [r for r in data.reads if r.organisation == "WYP"] == []
+
+
+def test_a_read_of_a_disclosure_she_was_told_of_is_listed(db: Database) -> None:
+    amara = _amara(db)
+    [told] = portal.report(db, amara.requester("192.0.2.7"), amara.principal).disclosures
+    total, received = disclosures.received(db.unit_of_work(), staff(SOCIAL_WORKER), now=NOW)
+    assert total == 1
+    assert received[0].subject_informed
+    data = portal.report(db, amara.requester("192.0.2.7"), amara.principal)
+    assert [(r.organisation, r.why) for r in data.reads] == [
+        ("LCC", "disclosures received, listed")
+    ]
+    assert told.recipient == "LCC"
+
+
+def test_a_refused_withdrawal_is_logged_and_changes_nothing(db: Database) -> None:
+    amara = _amara(db)
+    [consent] = consent_history(db.unit_of_work(), AMARA).consents
+    portal.withdraw_own_consent(
+        db, amara.requester("192.0.2.7"), amara.principal, consent.id, now=NOW
+    )
+    with pytest.raises(PermissionDeniedError, match="already been withdrawn"):
+        portal.withdraw_own_consent(
+            db, amara.requester("192.0.2.7"), amara.principal, consent.id, now=NOW
+        )
+    [denied] = recent_entries(db.unit_of_work(), outcome=Outcome.DENIED)
+    assert (denied.actor_kind, denied.actor, denied.clause) == (
+        "portal",
+        PORTAL_EMAIL,
+        "Procedure A3",
+    )
+    assert denied.service_user_id == amara.service_user_id
+    assert "already been withdrawn" in denied.why

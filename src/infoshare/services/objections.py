@@ -36,9 +36,10 @@ from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.selectable import ScalarSelect
 
 from infoshare.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
+from infoshare.policy.access import Permission
 from infoshare.policy.decision import Objection, Restriction
 from infoshare.services import ledger
-from infoshare.services.access_log import Requester
+from infoshare.services.access_log import Outcome, Requester, add_entry
 from infoshare.services.clock import now_or
 from infoshare.services.consent import Catalogue, person_by_nhs_number
 from infoshare.services.consent_access import check_reading, check_recording, opened
@@ -349,12 +350,20 @@ def end_objection(
             record.kind == LimitKind.RESTRICTION
             and organisation_id != record.recorded_by_organisation_id
         ):
-            raise PermissionDeniedError(
+            why = (
                 f"only the organisation that recorded this restriction "
                 f"(`{_codes(session)[record.recorded_by_organisation_id]}`) may end it "
-                "(Principle 4); ask them",
-                field="recorded_by_organisation",
+                "(Principle 4); ask them"
             )
+            # Every refusal is logged (Procedure B1); nothing else is added yet, so committing
+            # stores the log entry (and the record's opening) and nothing more.
+            if requester is not None:
+                add_entry(session, requester, outcome=Outcome.DENIED,
+                          action=Permission.CONSENT_RECORD.value,
+                          what=f"restriction `{objection_id}`", why=why, clause="Principle 4",
+                          at=moment, service_user_id=record.service_user_id)  # fmt: skip
+                uow.commit()
+            raise PermissionDeniedError(why, field="recorded_by_organisation")
         end = ObjectionEndRecord(
             id=uuid.uuid4(),
             objection_id=record.id,

@@ -12,11 +12,14 @@ Referrals still waiting for a designated officer are not in the report: nothing 
 shared yet, and Procedure A5 gives the designated officer the decision whether the person is
 told of a request to share without their consent (telling them first could defeat a
 statutory purpose such as the prevention of crime). Once decided, an approved referral is a
-disclosure and appears like any other.
+disclosure and appears like any other, unless it was recorded as not told: a disclosure the
+person was not told of (its purpose would be prejudiced) is neither shown nor counted.
 
 The report lists, too, the newest times staff or another system of a partner read their
 record, with the party and the stated reason (Procedure B1 keeps these in the access log);
-the member of staff is not named, their organisation is.
+the member of staff is not named, their organisation is. Only reads that reveal nothing
+withheld are listed: record page opens and reads of disclosures the person is shown, never a
+referral read (``read_shown`` in ``policy/subject_access.py``).
 
 Every read is access-controlled by ``authorize_portal`` (their own record only) and logged
 with the portal user as who, in the same transaction; every refusal is logged too.
@@ -43,9 +46,13 @@ from infoshare.policy.access import (
     authorize_portal,
 )
 from infoshare.policy.subject_access import (
+    DISCLOSURE_READ,
+    RECORD_OPEN,
     ShownItem,
     Withheld,
+    disclosure_shown,
     items_for_subject,
+    read_shown,
     why_not_withdrawable,
 )
 from infoshare.services.access_log import Outcome, Requester, RequesterKind, add_entry
@@ -212,7 +219,12 @@ def report(
         ).all()
         disclosures = []
         totals: dict[str, int] = {}
+        shown_ids: set[str] = set()
         for row in rows:
+            # Not told, so not shown and not counted (Principles 5, 12; see subject_access).
+            if not disclosure_shown(row.subject_informed):
+                continue
+            shown_ids.add(str(row.id))
             split = items_for_subject(row.items)
             for withheld in split.withheld:
                 totals[withheld.ground] = totals.get(withheld.ground, 0) + withheld.count
@@ -228,24 +240,33 @@ def report(
                     withheld=split.withheld,
                 )
             )
-        reads = tuple(
-            ReportRead(at, organisation, kind, why)
-            for at, organisation, kind, why in session.execute(
-                select(
-                    AccessLogRecord.at,
-                    AccessLogRecord.actor_organisation,
-                    AccessLogRecord.actor_kind,
-                    AccessLogRecord.why,
-                )
-                .where(
-                    AccessLogRecord.service_user_id == subject_id,
-                    AccessLogRecord.outcome == Outcome.READ.value,
-                    AccessLogRecord.actor_kind.in_(READER_KINDS),
-                )
-                .order_by(AccessLogRecord.at.desc())
-                .limit(READS_SHOWN)
+        logged = session.execute(
+            select(
+                AccessLogRecord.at,
+                AccessLogRecord.actor_organisation,
+                AccessLogRecord.actor_kind,
+                AccessLogRecord.why,
+                AccessLogRecord.action,
+                AccessLogRecord.what,
             )
+            .where(
+                AccessLogRecord.service_user_id == subject_id,
+                AccessLogRecord.outcome == Outcome.READ.value,
+                AccessLogRecord.actor_kind.in_(READER_KINDS),
+                AccessLogRecord.action.in_((RECORD_OPEN, DISCLOSURE_READ)),
+            )
+            .order_by(AccessLogRecord.at.desc())
         )
+        listed: list[ReportRead] = []
+        # Reads of a disclosure not shown are skipped, so the newest READS_SHOWN are counted
+        # after the filter (Procedure A5: a referral or untold disclosure read stays hidden).
+        for read_at, organisation, kind, why, action, what in logged:
+            if read_shown(action, what, shown_ids):
+                listed.append(ReportRead(read_at, organisation, kind, why))
+                if len(listed) == READS_SHOWN:
+                    break
+        logged.close()
+        reads = tuple(listed)
         names = _names(session)
         # A party that received a disclosure holds that information now too.
         held_by |= {names.get(d.recipient, d.recipient) for d in disclosures}
@@ -356,6 +377,20 @@ def withdraw_own_consent(
             record.decision, record.decided_by, record.withdrawal is not None
         )
     if why_not is not None:
+        # Every refusal is logged, this one too (Procedure B1), before anything is raised.
+        with db.unit_of_work() as uow:
+            add_entry(
+                uow.session,
+                requester,
+                outcome=Outcome.DENIED,
+                action=PortalAction.WITHDRAW_OWN_CONSENT.value,
+                what=f"consent `{consent_id}`",
+                why=why_not,
+                clause="Procedure A3",
+                at=at,
+                service_user_id=subject_id,
+            )
+            uow.commit()
         raise PermissionDeniedError(why_not, field="consent")
     who = f"portal:{requester.name}"[:128]
     draft = WithdrawalDraft(
