@@ -101,7 +101,8 @@ def test_an_information_sharing_lead_lints_fixes_and_activates_an_agreement(
     screenshot(page, "isa-02-findings")
 
     page.get_by_role("button", name="Activate the agreement").click()
-    assert "retention" in page.locator("main").inner_text()
+    assert page.get_by_role("heading", level=1).inner_text() == "The agreement cannot be activated"
+    assert "ISA035 retention" in page.locator("main").inner_text()
     screenshot(page, "isa-03-activation-refused")
     page.goto(f"{base}/agreements/{REFERENCE}")
     assert "Signed" in page.locator(".lead").inner_text()
