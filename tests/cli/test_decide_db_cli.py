@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +17,11 @@ from typer.testing import CliRunner
 
 from infoshare.cli.main import app
 from infoshare.ledger.events import EventKind
+from infoshare.services import ledger as ledger_service
 from infoshare.services.database import open_database
 from infoshare.services.objections import ObjectionDraft, record_objection
-from infoshare.store.models import DisclosureRecord, LedgerEntryRecord
+from infoshare.store.models import DecisionRequestRecord, DisclosureRecord, LedgerEntryRecord
+from tests.store.ledger_events import KEY
 from tests.support.accounts_world import NOW, nhs_number
 from tests.support.databases import DatabaseTemplates
 from tests.support.sharing_world import AMARA, SOCIAL_WORKER, TEMPLATE, build_sharing_world
@@ -86,6 +88,46 @@ def test_decides_against_the_database_and_records_the_question(
     assert after == [*before, EventKind.DECISION_ASKED]
     assert shown["recorded"]["ledger_sequence"] == len(after) - 1
     assert made == 0  # a question, not a disclosure
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def test_the_ledger_entry_is_stamped_by_the_clock_not_by_the_files_at(
+    tmp_path: Path, world_url: str
+) -> None:
+    # Principle 6: the file's `at` is the moment asked about; when it was asked is the clock's,
+    # so an operator cannot date an entry in the past or the future.
+    asked_about = NOW - timedelta(days=30)
+    started = datetime.now(UTC)
+    result = runner.invoke(
+        app,
+        ["decide", str(request_file(tmp_path, at=asked_about.isoformat())), "--db", world_url],
+    )
+    finished = datetime.now(UTC)
+    assert result.exit_code == 0, result.stderr
+    db = open_database(world_url)
+    try:
+        with db.unit_of_work().reading() as uow:
+            kind, entry_at = uow.session.execute(
+                select(LedgerEntryRecord.kind, LedgerEntryRecord.at)
+                .order_by(LedgerEntryRecord.sequence.desc())
+                .limit(1)
+            ).one()
+            asked_at = uow.session.scalars(select(DecisionRequestRecord.asked_at)).one()
+    finally:
+        db.dispose()
+    assert kind == EventKind.DECISION_ASKED
+    assert started - timedelta(seconds=1) <= _aware(entry_at) <= finished + timedelta(seconds=1)
+    # The question itself (what the what-if replays) is still about the file's moment.
+    assert _aware(asked_at) == asked_about
+    # And the ledger still verifies (the row against its entry) with the two moments apart.
+    db = open_database(world_url)
+    try:
+        assert ledger_service.verify(db.unit_of_work(), KEY.verifier).problem is None
+    finally:
+        db.dispose()
 
 
 def test_a_stored_objection_is_applied(tmp_path: Path, world_url: str) -> None:

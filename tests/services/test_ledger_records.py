@@ -349,6 +349,29 @@ def test_a_referral_put_back_to_pending_no_longer_shows_its_approval(
     assert f"the referral `{ids.refused}` no longer shows the `referral:refused`" in str(problem)
 
 
+@pytest.mark.parametrize("repointed", ["another disclosure", "none"])
+def test_an_approved_referral_repointed_at_another_disclosure_is_named(
+    world: tuple[Database, World], repointed: str
+) -> None:
+    # Procedure A5: which disclosure an approval became is evidence; moving or cutting the link
+    # (referrals.disclosure_id) must show in `ledger verify`.
+    db, ids = world
+    target = _uuid(ids.disclosure) if repointed == "another disclosure" else None
+    _tamper(
+        db,
+        lambda s: s.execute(
+            update(ReferralRecord)
+            .where(ReferralRecord.id == _uuid(ids.approved))
+            .values(disclosure_id=target)
+        ),
+    )
+    problem = _verify(db).problem
+    assert problem is not None
+    assert problem.kind is ProblemKind.RECORD_CHANGED
+    assert problem.sequence == _entries_of(db, "referral", ids.approved)["referral:approved"]
+    assert f"the referral `{ids.approved}` now digests to" in str(problem)
+
+
 def test_a_counterparty_column_rewritten_is_named(world: tuple[Database, World]) -> None:
     db, ids = world
     _tamper(

@@ -112,7 +112,7 @@ def decide_stored(file: Path, db: str) -> tuple[Decision, dict[str, Any]]:
         settings = settings_for(db)
         with opened_database(db) as database:
             done = ask_from_console(
-                database, draft, now=at, review_hours=settings.emergency_review_hours
+                database, draft, at=at, review_hours=settings.emergency_review_hours
             )
     except InputError as error:
         raise InputError(f"`{file}`: {error.message}", field=error.field) from None

@@ -8,6 +8,11 @@ objections, restrictions); and the question is recorded exactly as the API recor
 ``disclosures.ask``). The operator acts for the party of the member of staff named in
 ``requester`` (Procedure B1: a request is made on behalf of one party).
 
+The file's ``at`` is the moment the question is about: the decision, the request and its
+``decision_requests`` row (which the what-if replays) are at ``at``. The ``decision:asked``
+ledger entry and any access-log line are stamped with the real clock, so an operator cannot
+date an entry in the past or the future (Principle 6: the record of who asked, and when).
+
 Before anything is decided, what the file names must exist: the member of staff, the service
 user and the purpose. Each is an InputError naming the field, and nothing is recorded; the
 rest (routes, agreements, categories) is left to ``decide()``, which denies with reasons.
@@ -60,9 +65,15 @@ def draft_of(data: Mapping[str, Any]) -> tuple[RequestDraft, datetime | None]:
 
 
 def ask_from_console(
-    db: Database, draft: RequestDraft, *, now: datetime | None = None, review_hours: int = 72
+    db: Database,
+    draft: RequestDraft,
+    *,
+    at: datetime | None = None,
+    now: datetime | None = None,
+    review_hours: int = 72,
 ) -> Outcomes:
-    """The decision on ``draft`` against the database, recorded as asked."""
+    """The decision on ``draft`` at ``at`` (default now), against the database, recorded as
+    asked ``now`` (the real clock, unless a test gives one)."""
     if not draft.requester:
         raise InputError(
             "name the member of staff asking (their email) in `requester`", field="requester"
@@ -100,4 +111,4 @@ def ask_from_console(
             reference="console",
         ),
     )
-    return ask(db, operator, draft, now=now, review_hours=review_hours)
+    return ask(db, operator, draft, now=now, review_hours=review_hours, decide_at=at)

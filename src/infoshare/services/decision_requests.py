@@ -138,10 +138,16 @@ def request_digest(record: DecisionRequestRecord) -> str:
     return hashlib.sha256(canonical_json(dict(value))).hexdigest()
 
 
-def asked_event(record: DecisionRequestRecord, *, actor_organisation: str) -> LedgerEvent:
-    """The ``decision:asked`` entry of ``record``: a refusal is recorded as a failure."""
+def asked_event(
+    record: DecisionRequestRecord, *, actor_organisation: str, recorded_at: datetime | None = None
+) -> LedgerEvent:
+    """The ``decision:asked`` entry of ``record``: a refusal is recorded as a failure.
+
+    The entry's time is ``recorded_at`` (when it was asked) if given: a question about another
+    moment (the console's ``at``) is still entered at the real clock (Principle 6).
+    """
     return LedgerEvent(
-        time=record.asked_at,
+        time=(recorded_at or record.asked_at).astimezone(UTC),
         kind=EventKind.DECISION_ASKED,
         actor_staff=record.requester[:_IDENTIFIER_MAX],
         actor_organisation=actor_organisation,

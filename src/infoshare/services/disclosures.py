@@ -397,16 +397,20 @@ def prepare(
     approval: Approval | None = None,
     staff: str | None = None,
     checked: bool = False,
+    recorded_at: datetime | None = None,
 ) -> Prepared:
     """Check the request and decide it; nothing is written but a logged refusal.
 
     ``checked``: the caller has already checked the requester's right to act (an officer
-    deciding a referral made by someone else).
+    deciding a referral made by someone else). ``recorded_at``: when a refusal is logged, if
+    not ``at`` (the moment decided at).
     """
     policy, _pack = current_policy(db, review_hours=review_hours)
     staff = staff or acting_staff(requester, draft.requester)
     if not checked:
-        check_may_act(db, requester, policy, staff, Permission.DISCLOSURES_MAKE, at=at)
+        check_may_act(
+            db, requester, policy, staff, Permission.DISCLOSURES_MAKE, at=recorded_at or at
+        )
     check_police_form(draft, policy, staff)
     with db.reading() as connection:
         person, facts = read_subject(connection, draft.nhs_number)
@@ -474,11 +478,20 @@ def ask(
     *,
     now: datetime | None = None,
     review_hours: int = 72,
+    decide_at: datetime | None = None,
 ) -> Outcomes:
-    """The decision ``draft`` would get, recorded as asked (Procedure A7); nothing shared."""
-    at = now_or(now)
-    prepared = prepare(db, requester, draft, at=at, review_hours=review_hours)
-    request_id, sequence = _store_asked(db, prepared, RequestSource.ASKED)
+    """The decision ``draft`` would get, recorded as asked (Procedure A7); nothing shared.
+
+    ``decide_at``: the moment the question is about (the console's ``at``), if not ``now``.
+    The request and its ``decision_requests`` row carry it; the ledger entry and the access
+    log are stamped ``now``, when it was asked, so nobody can date a record (Principle 6).
+    """
+    recorded_at = now_or(now)
+    at = decide_at or recorded_at
+    prepared = prepare(
+        db, requester, draft, at=at, review_hours=review_hours, recorded_at=recorded_at
+    )
+    request_id, sequence = _store_asked(db, prepared, RequestSource.ASKED, recorded_at)
     return Outcomes(
         prepared.decision,
         decision_as_json(prepared.decision),
@@ -488,8 +501,12 @@ def ask(
     )
 
 
-def _store_asked(db: Database, prepared: Prepared, source: RequestSource) -> tuple[uuid.UUID, int]:
+def _store_asked(
+    db: Database, prepared: Prepared, source: RequestSource, recorded_at: datetime | None = None
+) -> tuple[uuid.UUID, int]:
     """Store a dry run or a refusal and its ``decision:asked`` entry in one grouped write.
+
+    The entry is stamped ``recorded_at`` (when asked), if given, else the request's moment.
 
     Nothing is read: the row is the request and the decision's outcome, its digest the
     entry's (``services/decision_requests.py``), so ``ledger verify`` checks one against
@@ -499,7 +516,9 @@ def _store_asked(db: Database, prepared: Prepared, source: RequestSource) -> tup
         prepared.request, prepared.decision, source=source, service_user_id=prepared.person_id
     )
     event = decision_requests.asked_event(
-        record, actor_organisation=_organisation_of(prepared.policy, prepared.staff)
+        record,
+        actor_organisation=_organisation_of(prepared.policy, prepared.staff),
+        recorded_at=recorded_at,
     )
 
     def store(ctx: WriteContext) -> int:
@@ -565,12 +584,17 @@ def write_disclosure(
     at: datetime,
     *,
     referral_id: uuid.UUID | None = None,
+    disclosure_id: uuid.UUID | None = None,
 ) -> tuple[uuid.UUID, uuid.UUID | None, int]:
-    """Store the disclosure, its ledger entry and any review task in ``ctx``'s commit."""
+    """Store the disclosure, its ledger entry and any review task in ``ctx``'s commit.
+
+    ``disclosure_id``: the new disclosure's id, when the caller must know it first (an
+    approved referral's entry records which disclosure it became).
+    """
     decision = prepared.decision
     items = stored_items(draft, decision)
     informed, why_not = telling(draft, decision)
-    disclosure_id = uuid.uuid4()
+    disclosure_id = disclosure_id or uuid.uuid4()
     # A plain row for the batch's executemany (``ctx.insert``): everything in it was checked
     # before the write, so it cannot fail on its own.
     row: dict[str, Any] = {

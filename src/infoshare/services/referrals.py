@@ -310,6 +310,8 @@ def approve(
         claimed.decided_by = officer_id
         claimed.decided_at = at
         claimed.decision_reason = reason
+        # The approval's entry names the disclosure it becomes, so re-pointing the link is seen.
+        new_disclosure = uuid.uuid4()
         ledger.record(
             ctx,
             ledger.LedgerEvent(
@@ -319,14 +321,16 @@ def approve(
                 actor_organisation=record.provider,
                 subject=str(record.service_user_id),
                 purpose=record.purpose,
-                record_digest=sharing_ledger.referral_decided_digest(claimed),
+                record_digest=sharing_ledger.referral_decided_digest(
+                    claimed, disclosure_id=new_disclosure
+                ),
                 record_type=REFERRAL_RECORD,
                 record_id=str(record.id),
                 counterparty=record.recipient,
             ),
         )
         disclosure_id, task_id, sequence = write_disclosure(
-            ctx, prepared, draft, at, referral_id=record.id
+            ctx, prepared, draft, at, referral_id=record.id, disclosure_id=new_disclosure
         )
         claimed.disclosure_id = disclosure_id
         return disclosure_id, task_id, sequence

@@ -97,11 +97,6 @@ def disclosure_digest(row: Row, task: Row | None) -> str:
     )
 
 
-def columns_of(record: object) -> dict[str, Any]:
-    """A row's columns by name: what ``disclosure_digest`` reads."""
-    return {column.key: getattr(record, column.key) for column in record.__table__.columns}  # type: ignore[attr-defined]
-
-
 def referral_made_digest(record: ReferralRecord) -> str:
     """The digest of a referral as made: the request and the decision that referred it."""
     return record_digest(
@@ -119,8 +114,16 @@ def referral_made_digest(record: ReferralRecord) -> str:
     )
 
 
-def referral_decided_digest(record: ReferralRecord) -> str:
-    """The digest of a designated officer's decision on a referral (Procedure A5)."""
+def referral_decided_digest(
+    record: ReferralRecord, *, disclosure_id: uuid.UUID | None = None
+) -> str:
+    """The digest of a designated officer's decision on a referral (Procedure A5).
+
+    It covers ``disclosure_id``, the disclosure an approval became, so a link re-pointed at
+    another disclosure (or cut) is a changed record. ``disclosure_id``: that id when it is
+    chosen before the row holds it (the approval is entered before its disclosure is written).
+    """
+    link = disclosure_id or record.disclosure_id
     return record_digest(
         {
             "referral": str(record.id),
@@ -128,6 +131,7 @@ def referral_decided_digest(record: ReferralRecord) -> str:
             "decided_by": record.decided_by,
             "decided_at": record.decided_at,
             "reason": record.decision_reason,
+            "disclosure": None if link is None else str(link),
         }
     )
 
