@@ -1,21 +1,25 @@
 """An information sharing lead, in Chromium, lints and activates an agreement (Section 1.1):
 the page lists what the lint found, each with its severity, clause, field and fix;
 activation is refused while an error stands and nothing changes; the lead starts the next
-version, exports it, puts the missing part back and imports it, and activates it; the
-register shows it in force. Screenshots ``isa-*`` under ``test-artifacts/``."""
+version, exports it, puts the missing part back, imports it over the draft and sends it for
+signature; the hospital's lead and the council's lead each sign for their party, the
+hospital's lead activates it, and the register shows it in force. Screenshots ``isa-*``
+under ``test-artifacts/``."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 import yaml
 
 from infoshare.agreements import EXAMPLES_DIR
 from infoshare.services.access_log import CONSOLE
+from infoshare.services.accounts import create_account
 from infoshare.services.agreements import import_agreement
 from infoshare.services.database import open_database
+from infoshare.services.staff import create_staff
 from tests.browser.conftest import screenshot, served
 from tests.support.accounts_world import NOW, PASSWORD, PEOPLE
 from tests.support.databases import DatabaseTemplates
@@ -25,6 +29,8 @@ pytestmark = pytest.mark.browser
 
 TEMPLATE = "leeds-2002-agreement-journey"
 LEAD = PEOPLE["information-sharing-lead"].email
+#: the council's information sharing lead, who signs for LCC (Section 1.1)
+LCC_LEAD = "lucy.lead@lcc.example"
 REFERENCE = "LEEDS-ISA-2026-101"
 
 
@@ -54,6 +60,12 @@ def build_agreement_world(url: str) -> None:
     del document["retention"]
     database = open_database(url)
     try:
+        create_staff(
+            database.unit_of_work(), organisation_code="LCC", name="Lucy Lead", email=LCC_LEAD,
+            job_title="Information sharing lead", roles=("information-sharing-lead",),
+            training_completed_on=date(2025, 6, 1), now=NOW,
+        )  # fmt: skip
+        create_account(database.unit_of_work(), email=LCC_LEAD, password=PASSWORD, now=NOW)
         import_agreement(
             database.unit_of_work(),
             yaml.safe_dump(document, sort_keys=False),
@@ -63,6 +75,23 @@ def build_agreement_world(url: str) -> None:
         )
     finally:
         database.dispose()
+
+
+def _sign_in(page, base: str, email: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{base}/sign-in")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def _sign(page, party: str, name: str) -> None:  # type: ignore[no-untyped-def]
+    """Sign the open version for the signed-in person's ``party``, dated today."""
+    page.get_by_label("Name of the signatory").fill(name)
+    page.get_by_label("Their post").fill("Caldicott Guardian")
+    page.get_by_label("Signed on").fill(datetime.now(UTC).date().isoformat())
+    page.get_by_role("button", name="Record the signature").click()
+    partners = page.get_by_role("table", name="Partners, and whether each has signed this version")
+    assert partners.get_by_role("row", name=party).get_by_role("cell").last.inner_text() == "Signed"
 
 
 @pytest.fixture
@@ -79,10 +108,7 @@ def test_an_information_sharing_lead_lints_fixes_and_activates_an_agreement(
     agreement_server: str,  # type: ignore[no-untyped-def]
 ) -> None:
     base = agreement_server
-    page.goto(f"{base}/sign-in")
-    page.get_by_label("Email address").fill(LEAD)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    _sign_in(page, base, LEAD)
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Agreements").click()
     row = page.get_by_role("row").filter(has_text=REFERENCE)
@@ -118,14 +144,6 @@ def test_an_information_sharing_lead_lints_fixes_and_activates_an_agreement(
     assert exported.ok, exported.text()
     draft = yaml.safe_load(exported.text())
     draft["retention"] = _agreement()["retention"]
-    draft["status"] = "proposed"
-    draft["signatories"] = [
-        {"organisation": code, "name": name, "post": "Caldicott Guardian", "signed_at": on}
-        for code, name, on in (
-            ("LTHT", "Dr Anne Whitaker", "2026-11-21"),
-            ("LCC", "Peter Ackroyd", "2026-11-22"),
-        )
-    ]
     page.goto(f"{base}/agreements/new")
     page.fill("#file_name", "discharge-intermediate-v2.yaml")
     page.fill("#text", yaml.safe_dump(draft, sort_keys=False))
@@ -133,11 +151,26 @@ def test_an_information_sharing_lead_lints_fixes_and_activates_an_agreement(
     page.get_by_role("button", name="Check and store the agreement").click()
     assert "version 2" in page.locator(".lead").inner_text()
     assert "0 errors" in page.locator(".summary").inner_text()
-    screenshot(page, "isa-06-fixed")
+    screenshot(page, "isa-06-fixed-draft")
+
+    # Each party's signatory signs the fixed version in turn (Section 1.1).
+    page.get_by_role("button", name="Send to the partners for signature").click()
+    assert "Proposed" in page.locator(".lead").inner_text()
+    _sign(page, "LTHT", "Dr Anne Whitaker")
+    assert "Proposed" in page.locator(".lead").inner_text()
+    page.context.clear_cookies()
+    _sign_in(page, base, LCC_LEAD)
+    page.goto(f"{base}/agreements/{REFERENCE}?version=2")
+    screenshot(page, "isa-07-lcc-signs")
+    _sign(page, "LCC", "Peter Ackroyd")
+    assert "Signed" in page.locator(".lead").inner_text()
+    page.context.clear_cookies()
+    _sign_in(page, base, LEAD)
+    page.goto(f"{base}/agreements/{REFERENCE}?version=2")
 
     page.get_by_role("button", name="Activate the agreement").click()
     assert "Active" in page.locator(".lead").inner_text()
-    screenshot(page, "isa-07-active")
+    screenshot(page, "isa-08-active")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Agreements").click()
     assert "Active" in page.get_by_role("row").filter(has_text=REFERENCE).inner_text()
-    screenshot(page, "isa-08-register-active")
+    screenshot(page, "isa-09-register-active")
