@@ -47,10 +47,10 @@ from infoshare.services.sessions import (
     ADDRESS_MAX,
     TOUCH_EVERY,
     SessionPolicy,
+    check_throttle,
     hash_token,
+    record_attempt,
 )
-from infoshare.services.sessions import _attempt as record_attempt
-from infoshare.services.sessions import _check_throttle as check_throttle
 from infoshare.store.models import (
     LocalIdentifierRecord,
     OrganisationRecord,

@@ -180,13 +180,18 @@ def _failures(
     )
 
 
-def _check_throttle(
+def check_throttle(
     session: Session,
     policy: SessionPolicy,
     email: str,
     requester: Requester,
     at: datetime,
 ) -> None:
+    """Refuse a sign-in (logged in ``session``) after too many recent failures (Procedure B1).
+
+    Counted per account and per client address over ``policy.window``; the portal's sign-in
+    uses it too, so both doors are throttled alike.
+    """
     since = at - policy.window
     by_account = _failures(session, SignInAttemptRecord.email, email, since)
     by_address = _failures(
@@ -221,7 +226,10 @@ def _check_throttle(
     )
 
 
-def _attempt(session: Session, email: str, requester: Requester, ok: bool, at: datetime) -> None:
+def record_attempt(
+    session: Session, email: str, requester: Requester, ok: bool, at: datetime
+) -> None:
+    """Note one sign-in attempt, the facts ``check_throttle`` counts (staff and portal alike)."""
     session.add(
         SignInAttemptRecord(
             email=email, client_address=requester.client_address, at=at, succeeded=ok
@@ -264,7 +272,7 @@ def sign_in(
     with uow:
         session = uow.session
         try:
-            _check_throttle(session, policy, address, requester, at)
+            check_throttle(session, policy, address, requester, at)
         except SignInThrottledError as throttled:
             uow.commit()
             failure = throttled
@@ -273,7 +281,7 @@ def sign_in(
             ok = verify_password(account.password_hash if account else None, password)
             if account is not None and ok and account_view(session, account).disabled:
                 ok = False
-            _attempt(session, address, requester, ok, at)
+            record_attempt(session, address, requester, ok, at)
             if not ok or account is None:
                 uow.commit()
                 failure = AuthenticationError(WRONG_CREDENTIALS, field="email")
@@ -310,7 +318,7 @@ def start_verified_session(
     second factor is asked for unless ``second_factor_done`` (the provider asserted one).
     """
     view = account_view(session, account)
-    _attempt(session, view.email, requester, True, at)
+    record_attempt(session, view.email, requester, True, at)
     _end_presented(session, previous_token, "rotated", at)
     _sweep(session, account.id, policy, at)
     if second_factor_done:
@@ -427,16 +435,16 @@ def pass_second_factor(
         if record.stage != Stage.SECOND_FACTOR or account.totp_secret is None:
             raise AuthenticationError("there is no second factor to check; sign in again")
         try:
-            _check_throttle(session, policy, email, requester, at)
+            check_throttle(session, policy, email, requester, at)
         except SignInThrottledError as throttled:
             uow.commit()
             raise throttled from None
         if not _accept_code(account, account.totp_secret, code, at):
-            _attempt(session, email, requester, False, at)
+            record_attempt(session, email, requester, False, at)
             uow.commit()
             failure = AuthenticationError(WRONG_CODE, field="code")
         else:
-            _attempt(session, email, requester, True, at)
+            record_attempt(session, email, requester, True, at)
             record.ended_at, record.end_reason = at, "rotated"
             new = _new_session(session, account, Stage.SIGNED_IN, requester.client_address, at)
             uow.commit()
@@ -494,13 +502,13 @@ def confirm_enrolment(
             raise InputError("there is no second factor waiting to be confirmed; start again")
         email = account_view(session, account).email
         try:
-            _check_throttle(session, policy, email, requester, at)
+            check_throttle(session, policy, email, requester, at)
         except SignInThrottledError as throttled:
             uow.commit()
             raise throttled from None
         if not _accept_code(account, account.totp_secret, code, at):
             # counted like a wrong password: guessing codes here is throttled as at sign-in
-            _attempt(session, email, requester, False, at)
+            record_attempt(session, email, requester, False, at)
             uow.commit()
             failure = AuthenticationError(WRONG_CODE, field="code")
         else:

@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException
 from infoshare.api.dependencies import DatabaseDep, SettingsDep
 from infoshare.errors import AuthenticationError
 from infoshare.services.access_log import Requester, anonymous, record_denial
+from infoshare.services.database import Database
 from infoshare.services.sessions import (
     SessionPolicy,
     SignedIn,
@@ -69,21 +70,31 @@ def signed_in_staff(request: Request, session: AnySession, database: DatabaseDep
     if session is not None and session.stage is not Stage.SIGNED_IN:
         raise HTTPException(303, headers={"Location": STAGE_PAGES[session.stage]})
     if session is None:
-        had_cookie = SESSION_COOKIE in request.cookies
-        message = (
-            "your session has ended or is not valid; sign in again"
-            if had_cookie
-            else "sign in to see this page"
-        )
-        record_denial(
-            database.unit_of_work(),
-            anonymous(client_address(request)),
-            action="sign-in-required",
-            what=f"page `{request.url.path}`",
-            why=message,
-        )
-        raise AuthenticationError(message)
+        raise sign_in_required(request, database, cookie=SESSION_COOKIE, action="sign-in-required")
     return session
+
+
+def sign_in_required(
+    request: Request, database: Database, *, cookie: str, action: str, where: str = ""
+) -> AuthenticationError:
+    """The 401 for a page that needs a session, its refusal logged first (Procedure B1).
+
+    ``cookie`` is the session cookie of the door (staff or portal): a visitor who sent one is
+    told their session ended; ``where`` names the door in the message (" to the portal").
+    """
+    message = (
+        f"your session has ended or is not valid; sign in{where} again"
+        if cookie in request.cookies
+        else f"sign in{where} to see this page"
+    )
+    record_denial(
+        database.unit_of_work(),
+        anonymous(client_address(request)),
+        action=action,
+        what=f"page `{request.url.path}`",
+        why=message,
+    )
+    return AuthenticationError(message)
 
 
 def requester_of(request: Request, staff: SignedIn) -> Requester:

@@ -44,7 +44,13 @@ from infoshare.services.portal_accounts import (
     sign_out,
 )
 from infoshare.web import csrf
-from infoshare.web.auth import PolicyDep, SignedInStaff, client_address, requester_of
+from infoshare.web.auth import (
+    PolicyDep,
+    SignedInStaff,
+    client_address,
+    requester_of,
+    sign_in_required,
+)
 from infoshare.web.consent_pdf import pdf_of
 from infoshare.web.cookies import CSRF_COOKIE, clear_cookie, set_cookie
 from infoshare.web.templates import account_context, page_templates
@@ -81,19 +87,13 @@ def signed_in_portal(
 ) -> PortalSignedIn:
     """The portal user, or 401 (logged): a staff session does not count here."""
     if session is None:
-        message = (
-            "your session has ended or is not valid; sign in to the portal again"
-            if PORTAL_COOKIE in request.cookies
-            else "sign in to the portal to see this page"
-        )
-        record_denial(
-            database.unit_of_work(),
-            anonymous(client_address(request)),
+        raise sign_in_required(
+            request,
+            database,
+            cookie=PORTAL_COOKIE,
             action="portal-sign-in-required",
-            what=f"page `{request.url.path}`",
-            why=message,
+            where=" to the portal",
         )
-        raise AuthenticationError(message)
     return session
 
 
