@@ -15,7 +15,6 @@ to any column or term is found.
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
@@ -24,10 +23,17 @@ from typing import Final
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from infoshare.ledger.canonical import Canonical, canonical_json
 from infoshare.ledger.events import EventKind
 from infoshare.services.access_log import CONSOLE, Requester
-from infoshare.services.ledger_records import Expected, Reader, RecordType, page_ids
+from infoshare.services.ledger_records import (
+    Expected,
+    Reader,
+    RecordType,
+    chunks,
+    page_ids,
+    parse_ids,
+    record_digest,
+)
 from infoshare.store.ledger_store import LedgerEvent
 from infoshare.store.models import (
     CapacityAssessmentRecord,
@@ -44,14 +50,6 @@ RECORD_TYPES: Final = frozenset({CONSENT_RECORD, WITHDRAWAL_RECORD, CAPACITY_REC
 
 #: the longest purpose field an entry holds (the ledger's identifier limit)
 _PURPOSE_MAX: Final = 128
-#: records read per query while verifying
-_CHUNK: Final = 500
-
-
-def _digest(value: Mapping[str, Canonical]) -> str:
-    # The same bytes as ``ledger.record_digest``, which this module cannot import: the
-    # ledger service imports this module to read the records back.
-    return hashlib.sha256(canonical_json(dict(value))).hexdigest()
 
 
 def _text(value: object) -> str | None:
@@ -65,7 +63,7 @@ def _day(value: date | None) -> str | None:
 def consent_digest(record: ConsentRecord) -> str:
     """The digest of a consent or refusal and its terms, as recorded (Procedure A3)."""
     terms = sorted(record.terms, key=lambda term: term.position)
-    return _digest(
+    return record_digest(
         {
             "id": str(record.id),
             "service_user": str(record.service_user_id),
@@ -106,7 +104,7 @@ def consent_digest(record: ConsentRecord) -> str:
 
 def withdrawal_digest(consent_id: uuid.UUID, record: ConsentWithdrawalRecord) -> str:
     """The digest of the withdrawal of consent ``consent_id``, as recorded (Procedure A3)."""
-    return _digest(
+    return record_digest(
         {
             "consent": str(consent_id),
             "at": record.at,
@@ -127,7 +125,7 @@ def withdrawal_digest(consent_id: uuid.UUID, record: ConsentWithdrawalRecord) ->
 def assessment_digest(record: CapacityAssessmentRecord) -> str:
     """The digest of a capacity or competence assessment, as recorded (Procedure A2)."""
     terms = sorted(record.terms, key=lambda term: term.position)
-    return _digest(
+    return record_digest(
         {
             "id": str(record.id),
             "service_user": str(record.service_user_id),
@@ -245,25 +243,15 @@ def assessment_event(
 # --- reading the records back (``infoshare ledger verify``) -----------------------------------
 
 
-def _uuids(record_ids: Iterable[str]) -> dict[uuid.UUID, str]:
-    found: dict[uuid.UUID, str] = {}
-    for record_id in record_ids:
-        try:
-            found[uuid.UUID(record_id)] = record_id
-        except ValueError:
-            continue  # not an id this table could hold: the record is missing
-    return found
-
-
 def _read(session: Session, record_type: str, record_ids: Iterable[str]) -> dict[str, Expected]:
     """The entry each of these records should have now, by record id; absent ones omitted.
 
-    Reads ``_CHUNK`` records per query (and their terms in one more), whatever the count.
+    Reads ``ledger_records.PAGE`` records per query (and their terms in one more), whatever
+    the count.
     """
-    wanted = list(_uuids(record_ids).items())
+    wanted = parse_ids(record_ids)
     found: dict[str, Expected] = {}
-    for start in range(0, len(wanted), _CHUNK):
-        chunk = dict(wanted[start : start + _CHUNK])
+    for chunk in chunks(list(wanted)):
         if record_type == CONSENT_RECORD:
             for consent in session.scalars(
                 select(ConsentRecord).where(ConsentRecord.id.in_(chunk))
@@ -273,19 +261,19 @@ def _read(session: Session, record_type: str, record_ids: Iterable[str]) -> dict
                     if consent.decision == "given"
                     else EventKind.CONSENT_REFUSED
                 )
-                found[chunk[consent.id]] = Expected(kind, consent_digest(consent))
+                found[wanted[consent.id]] = Expected(kind, consent_digest(consent))
         elif record_type == WITHDRAWAL_RECORD:
             for withdrawal in session.scalars(
                 select(ConsentWithdrawalRecord).where(ConsentWithdrawalRecord.consent_id.in_(chunk))
             ):
                 digest = withdrawal_digest(withdrawal.consent_id, withdrawal)
-                found[chunk[withdrawal.consent_id]] = Expected(EventKind.CONSENT_WITHDRAWN, digest)
+                found[wanted[withdrawal.consent_id]] = Expected(EventKind.CONSENT_WITHDRAWN, digest)
         elif record_type == CAPACITY_RECORD:
             for assessment in session.scalars(
                 select(CapacityAssessmentRecord).where(CapacityAssessmentRecord.id.in_(chunk))
             ):
                 digest = assessment_digest(assessment)
-                found[chunk[assessment.id]] = Expected(EventKind.CAPACITY_ASSESSED, digest)
+                found[wanted[assessment.id]] = Expected(EventKind.CAPACITY_ASSESSED, digest)
         session.expunge_all()
     return found
 

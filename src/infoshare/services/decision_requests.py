@@ -21,7 +21,6 @@ This module does not import ``services/ledger.py``, which imports it to verify.
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
@@ -31,7 +30,7 @@ from typing import Final
 from sqlalchemy import Table, and_, insert, or_, select
 from sqlalchemy.orm import Session
 
-from infoshare.ledger.canonical import Canonical, canonical_json
+from infoshare.ledger.canonical import Canonical
 from infoshare.ledger.events import EventKind
 from infoshare.ledger.events import Outcome as LedgerOutcome
 from infoshare.policy.decision import (
@@ -42,6 +41,7 @@ from infoshare.policy.decision import (
     Outcome,
     PriorDisclosure,
 )
+from infoshare.services.ledger_records import chunks, parse_ids, record_digest
 from infoshare.store.ledger_store import LedgerEvent
 from infoshare.store.models import DecisionRequestRecord
 
@@ -50,8 +50,6 @@ DECISION_REQUEST_RECORD: Final = "decision-request"
 RECORD_TYPES: Final = frozenset({DECISION_REQUEST_RECORD})
 #: the longest identifier a ledger entry holds
 _IDENTIFIER_MAX: Final = 128
-#: rows read per query while verifying
-_CHUNK: Final = 500
 
 
 class RequestSource(StrEnum):
@@ -134,8 +132,7 @@ def request_digest(record: DecisionRequestRecord) -> str:
         "derived_from": _text(record.derived_from_id),
         "outcome": record.outcome,
     }
-    # The same bytes as ``ledger.record_digest``, which this module cannot import.
-    return hashlib.sha256(canonical_json(dict(value))).hexdigest()
+    return record_digest(value)
 
 
 def asked_event(
@@ -225,20 +222,13 @@ def current_digests(
 ) -> dict[str, str]:
     """The digests the rows give now, by record id; ids with no row are left out.
 
-    For ``infoshare ledger verify``: ``_CHUNK`` rows per query, whatever the count.
+    For ``infoshare ledger verify``: ``ledger_records.PAGE`` rows per query, whatever the count.
     """
     if record_type != DECISION_REQUEST_RECORD:
         return {}
-    wanted: dict[uuid.UUID, str] = {}
-    for record_id in record_ids:
-        try:
-            wanted[uuid.UUID(record_id)] = record_id
-        except ValueError:
-            continue  # not an id the table could hold: the record is missing
-    ids = list(wanted)
+    wanted = parse_ids(record_ids)
     digests: dict[str, str] = {}
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
+    for chunk in chunks(list(wanted)):
         for record in session.scalars(
             select(DecisionRequestRecord).where(DecisionRequestRecord.id.in_(chunk))
         ):

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, TypeVar
@@ -122,6 +123,18 @@ def page_ids(
             last = keys[-1]
 
     return pages
+
+
+def parse_ids(record_ids: Iterable[str]) -> dict[uuid.UUID, str]:
+    """The entries' ``record_id`` texts by the UUID a table holds; text that is no UUID is left
+    out (no row could have it: the record is missing)."""
+    found: dict[uuid.UUID, str] = {}
+    for record_id in record_ids:
+        try:
+            found[uuid.UUID(record_id)] = record_id
+        except ValueError:
+            continue
+    return found
 
 
 def chunks(ids: Sequence[_T], size: int = PAGE) -> Iterator[Sequence[_T]]:

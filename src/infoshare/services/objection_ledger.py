@@ -14,18 +14,17 @@ are covered by ``record_digest``.
 
 from __future__ import annotations
 
-import hashlib
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Final
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from infoshare.ledger.canonical import Canonical, canonical_json
 from infoshare.ledger.events import EventKind
 from infoshare.services.consent_ledger import purpose_of
+from infoshare.services.ledger_records import chunks, parse_ids, record_digest
 from infoshare.store.ledger_store import LedgerEvent
 from infoshare.store.models import ObjectionEndRecord, ObjectionRecord
 
@@ -35,17 +34,10 @@ OBJECTION_RECORD: Final = "objection"
 OBJECTION_END_RECORD: Final = "objection-end"
 RECORD_TYPES: Final = frozenset({OBJECTION_RECORD, OBJECTION_END_RECORD})
 
-#: records read per query while verifying
-_CHUNK: Final = 500
-
-
-def _digest(value: Mapping[str, Canonical]) -> str:
-    return hashlib.sha256(canonical_json(dict(value))).hexdigest()
-
 
 def objection_digest(record: ObjectionRecord) -> str:
     """The digest of an objection or restriction as recorded (Principles 4 and 5)."""
-    return _digest(
+    return record_digest(
         {
             "id": str(record.id),
             "service_user": str(record.service_user_id),
@@ -66,7 +58,7 @@ def objection_digest(record: ObjectionRecord) -> str:
 
 def end_digest(objection_id: uuid.UUID, record: ObjectionEndRecord) -> str:
     """The digest of the end of objection or restriction ``objection_id``, as recorded."""
-    return _digest(
+    return record_digest(
         {
             "objection": str(objection_id),
             "at": record.at,
@@ -129,24 +121,18 @@ def current_digests(
     session: Session, record_type: str, record_ids: Iterable[str]
 ) -> dict[str, str]:
     """The digests the tables give now for these records, by record id; absent ones omitted."""
-    wanted: list[tuple[uuid.UUID, str]] = []
-    for record_id in record_ids:
-        try:
-            wanted.append((uuid.UUID(record_id), record_id))
-        except ValueError:
-            continue  # not an id this table could hold: the record is missing
+    wanted = parse_ids(record_ids)
     digests: dict[str, str] = {}
-    for start in range(0, len(wanted), _CHUNK):
-        chunk = dict(wanted[start : start + _CHUNK])
+    for chunk in chunks(list(wanted)):
         if record_type == OBJECTION_RECORD:
             for record in session.scalars(
                 select(ObjectionRecord).where(ObjectionRecord.id.in_(chunk))
             ).unique():
-                digests[chunk[record.id]] = objection_digest(record)
+                digests[wanted[record.id]] = objection_digest(record)
         elif record_type == OBJECTION_END_RECORD:
             for end in session.scalars(
                 select(ObjectionEndRecord).where(ObjectionEndRecord.objection_id.in_(chunk))
             ):
-                digests[chunk[end.objection_id]] = end_digest(end.objection_id, end)
+                digests[wanted[end.objection_id]] = end_digest(end.objection_id, end)
         session.expunge_all()
     return digests

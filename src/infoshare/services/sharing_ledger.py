@@ -37,6 +37,7 @@ from infoshare.services.ledger_records import (
     RecordType,
     chunks,
     page_ids,
+    parse_ids,
     record_digest,
 )
 from infoshare.store.models import DisclosureRecord, ReferralRecord, ReviewTaskRecord
@@ -153,18 +154,8 @@ def review_digest(task: ReviewTaskRecord) -> str:
 # --- reading the rows back (``infoshare ledger verify``) ---------------------------------------
 
 
-def _uuids(ids: Sequence[str]) -> dict[uuid.UUID, str]:
-    found: dict[uuid.UUID, str] = {}
-    for record_id in ids:
-        try:
-            found[uuid.UUID(record_id)] = record_id
-        except ValueError:
-            continue  # not an id the table could hold: the record is missing
-    return found
-
-
 def _disclosures(session: Session, ids: Sequence[str]) -> Mapping[str, Sequence[Expected]]:
-    wanted = _uuids(ids)
+    wanted = parse_ids(ids)
     found: dict[str, Sequence[Expected]] = {}
     disclosures, tasks = DisclosureRecord.__table__, ReviewTaskRecord.__table__
     for chunk in chunks(list(wanted)):
@@ -186,7 +177,7 @@ def _disclosures(session: Session, ids: Sequence[str]) -> Mapping[str, Sequence[
 
 
 def _referrals(session: Session, ids: Sequence[str]) -> Mapping[str, Sequence[Expected]]:
-    wanted = _uuids(ids)
+    wanted = parse_ids(ids)
     found: dict[str, Sequence[Expected]] = {}
     for chunk in chunks(list(wanted)):
         for record in session.scalars(select(ReferralRecord).where(ReferralRecord.id.in_(chunk))):
@@ -205,7 +196,7 @@ def _referrals(session: Session, ids: Sequence[str]) -> Mapping[str, Sequence[Ex
 
 
 def _reviews(session: Session, ids: Sequence[str]) -> Mapping[str, Sequence[Expected]]:
-    wanted = _uuids(ids)
+    wanted = parse_ids(ids)
     found: dict[str, Sequence[Expected]] = {}
     for chunk in chunks(list(wanted)):
         rows = session.execute(
