@@ -181,3 +181,25 @@ def test_signing_out_ends_the_portal_session(world_url: str) -> None:
         )
         assert out.status_code == 303
         assert home.get("/portal", follow_redirects=False).status_code == 401
+
+
+def test_a_visit_without_a_session_is_told_which_door_to_sign_in_at_and_logged(
+    world_url: str,
+) -> None:
+    from infoshare.services.access_log import Outcome, recent_entries
+
+    with https_client(world_url) as visitor:
+        portal = visitor.get("/portal", follow_redirects=False)
+        staff = visitor.get("/service-users", follow_redirects=False)
+    assert (portal.status_code, staff.status_code) == (401, 401)
+    assert "sign in to the portal to see this page" in portal.text
+    assert "sign in to see this page" in staff.text
+    db = open_database(world_url)
+    try:
+        denied = recent_entries(db.unit_of_work(), outcome=Outcome.DENIED)
+    finally:
+        db.dispose()
+    assert {(d.action, d.what) for d in denied} >= {
+        ("portal-sign-in-required", "page `/portal`"),
+        ("sign-in-required", "page `/service-users`"),
+    }
