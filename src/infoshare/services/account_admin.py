@@ -172,8 +172,7 @@ def _refuse_own(
     uow.commit()
     log.warning("%s: refused to %s on their own account", _who(requester), what)
     raise PermissionDeniedError(
-        f"you cannot {what} on your own account `{email}`; ask another administrator "
-        "(Procedure B1)"
+        f"you cannot {what} on your own account `{email}`; ask another administrator (Procedure B1)"
     )
 
 
