@@ -71,7 +71,12 @@ from infoshare.policy.receipt import ReceiptContext, consent_receipt
 from infoshare.services import ledger
 from infoshare.services.access_log import Requester
 from infoshare.services.clock import now_or
-from infoshare.services.consent_access import check_reading, check_recording, opened
+from infoshare.services.consent_access import (
+    check_reading,
+    check_recording,
+    opened,
+    person_to_read,
+)
 from infoshare.services.consent_facts import load_facts
 from infoshare.services.consent_ledger import actor_of, consent_event, withdrawal_event
 from infoshare.store.models import (
@@ -1229,11 +1234,5 @@ def consent_history_of(
     moment = now_or(at)
     with opened(uow, requester):
         session = uow.session
-        person = session.get(ServiceUserRecord, service_user_id)
-        if person is None:
-            raise NotFoundError(
-                f"there is no service user `{service_user_id}`; check the link",
-                field="service_user_id",
-            )
-        check_reading(uow, requester, person.id, why=why, at=now_or(None))
+        person = person_to_read(uow, requester, service_user_id, why=why)
         return _Subject.load(session, person).history(moment)

@@ -21,7 +21,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from infoshare.errors import PermissionDeniedError
+from infoshare.errors import NotFoundError, PermissionDeniedError
 from infoshare.policy.access import Permission, authorize
 from infoshare.services.access_log import Outcome, Requester, add_entry, refuse
 from infoshare.services.clock import now_or
@@ -29,6 +29,7 @@ from infoshare.store.models import (
     ConsentRecord,
     LocalIdentifierRecord,
     OrganisationRecord,
+    ServiceUserRecord,
 )
 from infoshare.store.unit_of_work import UnitOfWork
 
@@ -116,6 +117,20 @@ def _holds(session: Session, organisation_code: str, service_user_id: uuid.UUID)
         .limit(1)
     ).first()
     return recorded is not None
+
+
+def person_to_read(
+    uow: UnitOfWork, requester: Requester | None, service_user_id: uuid.UUID, *, why: str
+) -> ServiceUserRecord:
+    """The service user with this id, their read logged (or refused, logged); 404 if none."""
+    person = uow.session.get(ServiceUserRecord, service_user_id)
+    if person is None:
+        raise NotFoundError(
+            f"there is no service user `{service_user_id}`; check the link",
+            field="service_user_id",
+        )
+    check_reading(uow, requester, person.id, why=why, at=now_or(None))
+    return person
 
 
 def check_reading(

@@ -42,7 +42,12 @@ from infoshare.services import ledger
 from infoshare.services.access_log import Outcome, Requester, add_entry
 from infoshare.services.clock import now_or
 from infoshare.services.consent import Catalogue, person_by_nhs_number
-from infoshare.services.consent_access import check_reading, check_recording, opened
+from infoshare.services.consent_access import (
+    check_reading,
+    check_recording,
+    opened,
+    person_to_read,
+)
 from infoshare.services.consent_ledger import actor_of
 from infoshare.services.objection_ledger import ended_event, recorded_event
 from infoshare.store.models import (
@@ -452,13 +457,7 @@ def objections_of(
     moment = now_or(at)
     with opened(uow, requester):
         session = uow.session
-        person = session.get(ServiceUserRecord, service_user_id)
-        if person is None:
-            raise NotFoundError(
-                f"there is no service user `{service_user_id}`; check the link",
-                field="service_user_id",
-            )
-        check_reading(uow, requester, person.id, why=why, at=now_or(None))
+        person = person_to_read(uow, requester, service_user_id, why=why)
         return SubjectObjections(
             person.id,
             person.nhs_number,

@@ -42,13 +42,13 @@ from infoshare.services.protocol_overview import protocol_overview
 from infoshare.web.account_pages import check_form
 from infoshare.web.auth import SignedInStaff, requester_of
 from infoshare.web.consent_form import (
-    LOCAL_TIME,
     SECTIONS,
     draft_from_form,
     exclusion_groups,
     form_values,
 )
 from infoshare.web.consent_pdf import pdf_of
+from infoshare.web.form_time import form_moment, now_local
 from infoshare.web.templates import account_context, page_templates
 
 router = APIRouter(include_in_schema=False)
@@ -56,22 +56,6 @@ router = APIRouter(include_in_schema=False)
 
 def _multi(form: FormData) -> dict[str, list[str]]:
     return {key: [str(v) for v in form.getlist(key)] for key in form}
-
-
-def _now_local() -> str:
-    return datetime.now(UTC).astimezone(LOCAL_TIME).strftime("%Y-%m-%dT%H:%M")
-
-
-def _moment(text: str, field: str) -> datetime | None:
-    if not text.strip():
-        return None
-    try:
-        value = datetime.fromisoformat(text.strip())
-    except ValueError as error:
-        raise InputError(
-            f"`{text}` is not a date and time; give it like `2025-11-03T10:00`", field=field
-        ) from error
-    return value.replace(tzinfo=LOCAL_TIME) if value.tzinfo is None else value
 
 
 def _form_context(
@@ -151,7 +135,7 @@ def new_consent_page(
         obtained_by_organisation=staff.account.organisation_code,
         leaflet_given=True,
     )
-    values["obtained_at"] = _now_local()
+    values["obtained_at"] = now_local()
     return _render(
         request, "consent_form.html", _form_context(request, database, mode="edit", values=values)
     )
@@ -245,7 +229,7 @@ def withdraw_page(
         why="opened the withdrawal form",
     )
     values = {
-        "at": _now_local(),
+        "at": now_local(),
         "method": "verbal-recorded",
         "withdrawn_by": "service-user",
         "representative_name": "",
@@ -294,7 +278,7 @@ async def withdraw_submit(
         draft = WithdrawalDraft.model_validate(
             {
                 **{k: v or None for k, v in values.items()},
-                "at": _moment(values["at"], "at"),
+                "at": form_moment(values["at"], "at"),
                 "recorded_by": staff.account.name,
                 "recorded_by_organisation": staff.account.organisation_code,
                 "withdrawn_by": values["withdrawn_by"] or "service-user",
@@ -366,7 +350,7 @@ def capacity_page(
         "support_given": "",
         "assessed_by": staff.account.name,
         "assessed_by_organisation": staff.account.organisation_code,
-        "assessed_at": _now_local(),
+        "assessed_at": now_local(),
         "review_date": "",
     }
     person = _person(service_user_id, history)
@@ -420,7 +404,7 @@ async def capacity_submit(
             {
                 **{k: v for k, v in values.items() if v != ""},
                 "nhs_number": history.nhs_number,
-                "assessed_at": _moment(values["assessed_at"], "assessed_at"),
+                "assessed_at": form_moment(values["assessed_at"], "assessed_at"),
                 "support_given": [
                     s.strip() for s in values["support_given"].split(";") if s.strip()
                 ],

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -36,7 +35,7 @@ from infoshare.services.objections import (
 )
 from infoshare.web.account_pages import check_form
 from infoshare.web.auth import SignedInStaff, requester_of
-from infoshare.web.consent_form import LOCAL_TIME
+from infoshare.web.form_time import form_moment, now_local
 from infoshare.web.templates import page_templates
 
 router = APIRouter(include_in_schema=False)
@@ -44,23 +43,6 @@ router = APIRouter(include_in_schema=False)
 #: the fields of the form to record one, as posted
 _FIELDS = ("kind", "note", "ground", "stated_at", "until")
 _LISTS = ("recipients", "purposes", "data_categories")
-
-
-def _now_local() -> str:
-    return datetime.now(UTC).astimezone(LOCAL_TIME).strftime("%Y-%m-%dT%H:%M")
-
-
-def _moment(text: str, field: str) -> datetime | None:
-    """A moment typed on the form, in UK time unless it says otherwise; None if blank."""
-    if not text.strip():
-        return None
-    try:
-        value = datetime.fromisoformat(text.strip())
-    except ValueError as error:
-        raise InputError(
-            f"`{text}` is not a date and time; give it like `2025-11-03T10:00`", field=field
-        ) from error
-    return value.replace(tzinfo=LOCAL_TIME) if value.tzinfo is None else value
 
 
 def _message(error: InputError | ValidationError) -> str:
@@ -87,13 +69,13 @@ def _page(
         requester=requester,
         why="opened the objections and restrictions page",
     )
-    shown = dict(values or {"kind": "objection", "stated_at": _now_local()})
+    shown = dict(values or {"kind": "objection", "stated_at": now_local()})
     context = {
         "subject": subject,
         "values": shown,
         "options": form_options(database.unit_of_work()),
         "grounds": [str(g) for g in RestrictionGround],
-        "now": _now_local(),
+        "now": now_local(),
         "error": error,
         "active": "service-users",
     }
@@ -150,8 +132,8 @@ async def record_submit(
                 "data_categories": values["data_categories"],
                 "note": values["note"],
                 "ground": values["ground"] or None,
-                "stated_at": _moment(values["stated_at"], "stated_at"),
-                "until": _moment(values["until"], "until"),
+                "stated_at": form_moment(values["stated_at"], "stated_at"),
+                "until": form_moment(values["until"], "until"),
                 "recorded_by": staff.account.name,
                 "recorded_by_organisation": staff.account.organisation_code,
             }
@@ -197,7 +179,7 @@ async def end_submit(
     def end() -> uuid.UUID:
         draft = EndDraft.model_validate(
             {
-                "at": _moment(str(form.get("at") or ""), "at"),
+                "at": form_moment(str(form.get("at") or ""), "at"),
                 "reason": str(form.get("reason") or "").strip(),
                 "recorded_by": staff.account.name,
                 "recorded_by_organisation": staff.account.organisation_code,
